@@ -1,0 +1,103 @@
+"""Grouping options: a policy plus overrides, validated by the spec's rules."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, field_validator
+from pydantic_core import PydanticCustomError
+from pydantic_core.core_schema import ValidationInfo
+
+AgePolicy = Literal["banded", "loose"]
+DEFAULT_AGE_BANDS: tuple[int, ...] = (18, 25, 30, 35, 40, 50, 60)
+
+Weight = Annotated[float, Field(ge=0, le=10, allow_inf_nan=False)]
+GroupSize = Annotated[StrictInt, Field(ge=2, le=50)]
+
+
+class ScoringWeights(BaseModel):
+    """Weights of the group score; keys left out keep their default."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    allergy_severe: Weight = 0.05
+    allergy_moderate: Weight = 0.02
+    allergy_mild: Weight = 0.01
+    allergy_majority: Weight = 0.1
+    age: Weight = 0.3
+    diet: Weight = 0.1
+    size: Weight = 0.1
+
+
+class GroupingOptions(BaseModel):
+    """Every option of a grouping run, with the spec's defaults.
+
+    Invalid values raise `pydantic.ValidationError` whose `loc` names the field;
+    unknown keys are refused rather than ignored.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kosher_only: StrictBool = False
+    min_group_size: GroupSize = 4
+    fallback_group_size: GroupSize = 5
+    target_group_size: GroupSize = 6
+    max_allergy_count: Annotated[StrictInt, Field(ge=0)] = 3
+    age_policy: AgePolicy = "banded"
+    age_bands: tuple[StrictInt, ...] = DEFAULT_AGE_BANDS
+    scoring_weights: ScoringWeights = ScoringWeights()
+    seed: StrictInt = 0
+    as_of: date | None = None
+
+    @field_validator("fallback_group_size")
+    @classmethod
+    def _fallback_at_least_min(cls, value: int, info: ValidationInfo) -> int:
+        minimum = info.data.get("min_group_size")
+        if minimum is not None and value < minimum:
+            raise PydanticCustomError(
+                "size_order",
+                "fallback_group_size ({fallback}) must be at least min_group_size ({minimum})",
+                {"fallback": value, "minimum": minimum},
+            )
+        return value
+
+    @field_validator("target_group_size")
+    @classmethod
+    def _target_at_least_fallback(cls, value: int, info: ValidationInfo) -> int:
+        fallback = info.data.get("fallback_group_size")
+        if fallback is not None and value < fallback:
+            raise PydanticCustomError(
+                "size_order",
+                "target_group_size ({target}) must be at least fallback_group_size ({fallback})",
+                {"target": value, "fallback": fallback},
+            )
+        return value
+
+    @field_validator("age_bands")
+    @classmethod
+    def _bands_strictly_increasing(cls, value: tuple[int, ...]) -> tuple[int, ...]:
+        if not value:
+            raise PydanticCustomError("age_bands", "age_bands needs at least one edge")
+        if value[0] < 0:
+            raise PydanticCustomError("age_bands", "age_bands edges must not be negative")
+        if any(b <= a for a, b in zip(value, value[1:], strict=False)):
+            raise PydanticCustomError("age_bands", "age_bands must be strictly increasing")
+        return value
+
+    def band_of(self, age: int) -> int | None:
+        """Index of the band holding `age`, or None below the first edge."""
+        if age < self.age_bands[0]:
+            return None
+        index = 0
+        for position, edge in enumerate(self.age_bands):
+            if age >= edge:
+                index = position
+        return index
+
+    def band_label(self, index: int) -> str:
+        """Human label of band `index`: "25-29", or "60+" for the open last band."""
+        low = self.age_bands[index]
+        if index + 1 < len(self.age_bands):
+            return f"{low}-{self.age_bands[index + 1] - 1}"
+        return f"{low}+"
