@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from datetime import date
+from itertools import pairwise
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, field_validator
@@ -81,19 +83,14 @@ class GroupingOptions(BaseModel):
             raise PydanticCustomError("age_bands", "age_bands needs at least one edge")
         if value[0] < 0:
             raise PydanticCustomError("age_bands", "age_bands edges must not be negative")
-        if any(b <= a for a, b in zip(value, value[1:], strict=False)):
+        if any(b <= a for a, b in pairwise(value)):
             raise PydanticCustomError("age_bands", "age_bands must be strictly increasing")
         return value
 
     def band_of(self, age: int) -> int | None:
         """Index of the band holding `age`, or None below the first edge."""
-        if age < self.age_bands[0]:
-            return None
-        index = 0
-        for position, edge in enumerate(self.age_bands):
-            if age >= edge:
-                index = position
-        return index
+        index = bisect_right(self.age_bands, age) - 1
+        return index if index >= 0 else None
 
     def band_label(self, index: int) -> str:
         """Human label of band `index`: "25-29", or "60+" for the open last band."""

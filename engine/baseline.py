@@ -1,0 +1,75 @@
+"""The naive baseline the benchmark compares against.
+
+Sort each compatible pool by age and cut it into target-size groups, repairing only
+what breaks a hard rule: a short last group borrows from the groups before it, and a
+member who would break the allergy limit moves to a later group that can take them.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Mapping, Sequence
+from datetime import date
+from typing import Any
+
+from engine.grouping import DEFAULT_EFFORT, _run
+from engine.local_search import SearchLimits
+from engine.models import GroupingResult, Participant
+from engine.options import GroupingOptions
+from engine.scoring import MemberFacts, severe_ok
+from engine.solver import PoolRules, PoolSolution
+
+
+def naive_grouping(
+    participants: Sequence[Participant | Mapping[str, Any]],
+    options: GroupingOptions | None = None,
+    *,
+    run_date: date | None = None,
+) -> GroupingResult:
+    """Group by the naive rule; same validation, reasons and diagnostics as run_grouping."""
+    return _run(
+        participants,
+        options,
+        _cut_by_age,
+        effort=DEFAULT_EFFORT,
+        rng=None,
+        run_date=run_date,
+        time_limit_s=None,
+        progress=None,
+    )
+
+
+def _cut_by_age(
+    members: list[MemberFacts], rules: PoolRules, limits: SearchLimits, rng: random.Random
+) -> PoolSolution:
+    ordered = sorted(members, key=lambda m: (m.age if m.age is not None else 1_000, m.index))
+    largest, smallest = rules.sizes.stop - 1, rules.sizes.start
+    groups = [ordered[i : i + largest] for i in range(0, len(ordered), largest)]
+    spilled: list[MemberFacts] = []
+    for group in groups:
+        while not severe_ok(group, rules.severe_limit):
+            spilled.append(group.pop(max(i for i, m in enumerate(group) if m.severe)))
+    for member in spilled:
+        home = next(
+            (g for g in groups if len(g) < largest and severe_ok([*g, member], rules.severe_limit)),
+            None,
+        )
+        if home is None:
+            groups.append([member])
+        else:
+            home.append(member)
+    return _borrow_for_short_groups(groups, smallest)
+
+
+def _borrow_for_short_groups(groups: list[list[MemberFacts]], smallest: int) -> PoolSolution:
+    kept: list[list[MemberFacts]] = []
+    left_out: list[MemberFacts] = []
+    for group in groups:
+        for donor in reversed(kept):
+            while len(group) < smallest and len(donor) > smallest:
+                group.insert(0, donor.pop())
+        if len(group) >= smallest:
+            kept.append(group)
+        else:
+            left_out.extend(group)
+    return PoolSolution(kept, left_out)

@@ -1,0 +1,160 @@
+"""Improvement: exchanges and moves between neighbouring groups until none helps.
+
+Groups come out of construction in the order of a sorted pool, so the groups worth
+exchanging with are the next few in that order. A pair is looked at again only when
+one of its groups changed since (don't-look bits), which keeps later passes cheap.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from engine.scoring import GroupScorer, MemberFacts, severe_ok
+
+IMPROVEMENT_EPSILON = 1e-9
+
+
+@dataclass(frozen=True, slots=True)
+class SearchLimits:
+    """How hard to search: `window` neighbours per group, at most `passes` sweeps."""
+
+    window: int
+    passes: int
+    deadline: float | None = None
+
+    @classmethod
+    def for_effort(cls, effort: int, deadline: float | None = None) -> SearchLimits:
+        return cls(window=effort + 1, passes=3 * effort, deadline=deadline)
+
+
+@dataclass(slots=True)
+class _Pair:
+    scorer: GroupScorer
+    min_size: int
+    max_size: int
+    severe_limit: int
+
+
+def improve(
+    groups: list[list[MemberFacts]],
+    *,
+    scorer: GroupScorer,
+    sizes: range,
+    severe_limit: int,
+    limits: SearchLimits,
+    rng: random.Random,
+    on_pass: Callable[[], None] | None = None,
+) -> bool:
+    """Improve `groups` in place; returns True when the deadline stopped the search early."""
+    pair = _Pair(scorer, sizes.start, sizes.stop - 1, severe_limit)
+    values = [scorer.value(group) for group in groups]
+    changed_in = [0] * len(groups)
+    order = list(range(len(groups)))
+    for sweep in range(1, limits.passes + 1):
+        if sweep > 1:
+            rng.shuffle(order)
+        improved = False
+        for first in order:
+            if limits.deadline is not None and time.perf_counter() > limits.deadline:
+                return True
+            last = min(len(groups), first + 1 + limits.window)
+            for second in range(first + 1, last):
+                if max(changed_in[first], changed_in[second]) < sweep - 1:
+                    continue
+                if _improve_pair(groups, values, first, second, pair):
+                    changed_in[first] = changed_in[second] = sweep
+                    improved = True
+        if on_pass is not None:
+            on_pass()
+        if not improved:
+            break
+    return False
+
+
+def _improve_pair(
+    groups: list[list[MemberFacts]], values: list[float], first: int, second: int, pair: _Pair
+) -> bool:
+    one, two = groups[first], groups[second]
+    if _single_kind(one) and _single_kind(two):
+        # Exchanges would only mix two uniform groups; sizes were already chosen well.
+        return False
+    base = values[first] + values[second]
+    best_gain = IMPROVEMENT_EPSILON
+    best: tuple[list[MemberFacts], list[MemberFacts], float, float] | None = None
+    for new_one, new_two in _neighbours(one, two, pair):
+        value_one = pair.scorer.value(new_one)
+        value_two = pair.scorer.value(new_two)
+        gain = value_one + value_two - base
+        if gain > best_gain:
+            best_gain, best = gain, (new_one, new_two, value_one, value_two)
+    if best is None:
+        return False
+    groups[first], groups[second], values[first], values[second] = best
+    return True
+
+
+def _single_kind(group: list[MemberFacts]) -> bool:
+    kind = group[0].kind
+    return all(member.kind == kind for member in group)
+
+
+def _distinct(group: list[MemberFacts]) -> list[int]:
+    seen: set[int] = set()
+    positions = []
+    for position, member in enumerate(group):
+        if member.kind not in seen:
+            seen.add(member.kind)
+            positions.append(position)
+    return positions
+
+
+def _neighbours(
+    one: list[MemberFacts], two: list[MemberFacts], pair: _Pair
+) -> list[tuple[list[MemberFacts], list[MemberFacts]]]:
+    """Every valid swap of unlike members and every valid move of one member."""
+    in_one, in_two = _distinct(one), _distinct(two)
+    found = _swaps(one, two, in_one, in_two, pair)
+    found += _moves(one, two, in_one, pair)
+    found += [(new_one, new_two) for new_two, new_one in _moves(two, one, in_two, pair)]
+    return found
+
+
+def _swaps(
+    one: list[MemberFacts],
+    two: list[MemberFacts],
+    in_one: list[int],
+    in_two: list[int],
+    pair: _Pair,
+) -> list[tuple[list[MemberFacts], list[MemberFacts]]]:
+    found = []
+    for a in in_one:
+        for b in in_two:
+            if one[a].kind == two[b].kind:
+                continue
+            new_one = [*one[:a], two[b], *one[a + 1 :]]
+            new_two = [*two[:b], one[a], *two[b + 1 :]]
+            if _valid(new_one, two[b], pair) and _valid(new_two, one[a], pair):
+                found.append((new_one, new_two))
+    return found
+
+
+def _moves(
+    source: list[MemberFacts], target: list[MemberFacts], in_source: list[int], pair: _Pair
+) -> list[tuple[list[MemberFacts], list[MemberFacts]]]:
+    """Moves of one member from `source` to `target`, as (new source, new target)."""
+    if len(source) <= pair.min_size or len(target) >= pair.max_size:
+        return []
+    found = []
+    for a in in_source:
+        new_target = [*target, source[a]]
+        if _valid(new_target, source[a], pair):
+            found.append(([*source[:a], *source[a + 1 :]], new_target))
+    return found
+
+
+def _valid(group: list[MemberFacts], newcomer: MemberFacts, pair: _Pair) -> bool:
+    # Removing members never breaks rule 3; only a newcomer with severe allergens can.
+    return not newcomer.severe or severe_ok(group, pair.severe_limit)

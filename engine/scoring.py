@@ -1,0 +1,124 @@
+"""The spec's group score, on compact member facts so the search can call it millions of times."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from engine.models import SEVERITY_RANK
+from engine.options import GroupingOptions
+from engine.profile import ParticipantProfile
+
+CACHE_LIMIT = 1_000_000
+DIET_CODES: dict[str, int] = {"omnivore": 0, "pescatarian": 1, "vegetarian": 2, "vegan": 3}
+
+
+@dataclass(frozen=True, slots=True)
+class MemberFacts:
+    """What the score and the hard rules need of one participant, and nothing else.
+
+    `kind` is equal for members the score cannot tell apart, so the search can skip
+    exchanges that change nothing.
+    """
+
+    index: int
+    age: int | None
+    diet: int
+    kosher: bool
+    allergens: tuple[tuple[str, int], ...]
+    severe: frozenset[str]
+    kind: int
+
+
+class MemberFactory:
+    """Builds MemberFacts, numbering kinds so equal kinds share one small int."""
+
+    def __init__(self) -> None:
+        self._kinds: dict[tuple[object, ...], int] = {}
+
+    def facts(self, index: int, profile: ParticipantProfile) -> MemberFacts:
+        severity = profile.allergies.severity
+        allergens = tuple(sorted((key, SEVERITY_RANK[value]) for key, value in severity.items()))
+        severe = frozenset(key for key, rank in allergens if rank == SEVERITY_RANK["severe"])
+        diet = DIET_CODES[profile.diet]
+        kind = self._kinds.setdefault((profile.age, diet, allergens), len(self._kinds))
+        return MemberFacts(index, profile.age, diet, profile.kosher, allergens, severe, kind)
+
+
+def severe_ok(members: Sequence[MemberFacts], limit: int) -> bool:
+    """Hard rule 3: the group holds at most `limit` distinct severe allergens."""
+    union: set[str] = set()
+    for member in members:
+        if member.severe:
+            union |= member.severe
+            if len(union) > limit:
+                return False
+    return True
+
+
+class GroupScorer:
+    """score(g) = clamp(1 - Pa - age*A - diet*D - size*S, 0, 1), as the spec defines it."""
+
+    __slots__ = ("_age", "_by_rank", "_cache", "_diet", "_majority", "_size", "_target")
+
+    def __init__(self, options: GroupingOptions) -> None:
+        weights = options.scoring_weights
+        self._by_rank = (
+            0.0,
+            weights.allergy_mild,
+            weights.allergy_moderate,
+            weights.allergy_severe,
+        )
+        self._majority = weights.allergy_majority
+        self._age = weights.age
+        self._diet = weights.diet
+        self._size = weights.size
+        self._target = options.target_group_size
+        # Groups of the same kinds score the same; the search meets the same few often.
+        self._cache: dict[tuple[int, ...], float] = {}
+
+    def score(self, members: Sequence[MemberFacts]) -> float:
+        n = len(members)
+        youngest = oldest = -1
+        diets = [0, 0, 0, 0]
+        allergic: list[MemberFacts] = []
+        for member in members:
+            age = member.age
+            if age is not None:
+                if youngest < 0 or age < youngest:
+                    youngest = age
+                if age > oldest:
+                    oldest = age
+            diets[member.diet] += 1
+            if member.allergens:
+                allergic.append(member)
+        penalty = self._allergy_penalty(allergic) if allergic else 0.0
+        if len(allergic) * 2 > n:
+            penalty += self._majority
+        penalty += self._age * min(1.0, (oldest - youngest) / 10)
+        penalty += self._diet * (1 - max(diets) / n)
+        penalty += self._size * abs(n - self._target) / self._target
+        return min(1.0, max(0.0, 1.0 - penalty))
+
+    def _allergy_penalty(self, allergic: list[MemberFacts]) -> float:
+        """Each distinct allergen once, weighed by its highest severity in the group."""
+        highest: dict[str, int] = {}
+        for member in allergic:
+            for key, rank in member.allergens:
+                if highest.get(key, 0) < rank:
+                    highest[key] = rank
+        by_rank = self._by_rank
+        return sum(by_rank[rank] for rank in highest.values())
+
+    def value(self, members: Sequence[MemberFacts]) -> float:
+        """n * score(g): the group's share of the objective."""
+        return self.value_of_kinds(tuple(sorted([member.kind for member in members])), members)
+
+    def value_of_kinds(self, key: tuple[int, ...], members: Sequence[MemberFacts]) -> float:
+        """value(members), given the sorted kinds of the members as `key`."""
+        cached = self._cache.get(key)
+        if cached is None:
+            if len(self._cache) > CACHE_LIMIT:
+                self._cache.clear()
+            cached = self._cache[key] = len(members) * self.score(members)
+        return cached

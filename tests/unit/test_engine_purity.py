@@ -1,0 +1,62 @@
+"""engine/ stays pure: no web framework, AWS, database driver, environment or files."""
+
+from __future__ import annotations
+
+import ast
+import sys
+from pathlib import Path
+
+import pytest
+
+ENGINE = Path(__file__).resolve().parents[2] / "engine"
+THIRD_PARTY_ALLOWED = {"pydantic", "pydantic_core", "engine"}
+STDLIB_IO = {
+    "os",
+    "sys",
+    "socket",
+    "subprocess",
+    "urllib",
+    "http",
+    "sqlite3",
+    "shutil",
+    "pathlib",
+    "asyncio",
+    "io",
+    "tempfile",
+    "logging",
+}
+
+
+def imported_roots(tree: ast.AST) -> set[str]:
+    roots: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            roots.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            roots.add(node.module.split(".")[0])
+    return roots
+
+
+@pytest.mark.parametrize("path", sorted(ENGINE.glob("*.py")), ids=lambda p: p.name)
+def test_engine_module_imports_only_pure_modules(path: Path) -> None:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for root in imported_roots(tree):
+        allowed = root in THIRD_PARTY_ALLOWED or (
+            root in sys.stdlib_module_names and root not in STDLIB_IO
+        )
+        assert allowed, f"{path.name} imports {root}"
+    names = {node.attr for node in ast.walk(tree) if isinstance(node, ast.Attribute)}
+    calls = {
+        node.func.id
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+    }
+    assert "environ" not in names and "getenv" not in names
+    assert "open" not in calls and "print" not in calls
+
+
+def test_the_check_sees_a_forbidden_import() -> None:
+    assert imported_roots(ast.parse("import boto3\nfrom fastapi import FastAPI")) == {
+        "boto3",
+        "fastapi",
+    }
