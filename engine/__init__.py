@@ -1,3 +1,48 @@
-"""The grouping engine: pure Python, no I/O."""
+"""The grouping engine: pure Python, no I/O.
+
+    from engine import GroupingOptions, run_grouping
+    result = run_grouping(participants, GroupingOptions(kosher_only=True))
+"""
 
 __version__ = "0.1.0"
+
+from engine.allergies import extract_allergy_profile, group_allergy_ok  # noqa: E402
+from engine.baseline import naive_grouping  # noqa: E402
+from engine.errors import (  # noqa: E402
+    DuplicateParticipantError,
+    GroupingError,
+    InvalidProfileError,
+    InvalidSearchEffortError,
+)
+from engine.grouping import DEFAULT_EFFORT, MAX_EFFORT, run_grouping  # noqa: E402
+from engine.models import (  # noqa: E402
+    AllergyProfile,
+    Diagnostics,
+    Group,
+    GroupingResult,
+    Participant,
+    UnassignedParticipant,
+)
+from engine.options import GroupingOptions, ScoringWeights  # noqa: E402
+
+__all__ = [
+    "DEFAULT_EFFORT",
+    "MAX_EFFORT",
+    "AllergyProfile",
+    "Diagnostics",
+    "DuplicateParticipantError",
+    "Group",
+    "GroupingError",
+    "GroupingOptions",
+    "GroupingResult",
+    "InvalidProfileError",
+    "InvalidSearchEffortError",
+    "Participant",
+    "ScoringWeights",
+    "UnassignedParticipant",
+    "__version__",
+    "extract_allergy_profile",
+    "group_allergy_ok",
+    "naive_grouping",
+    "run_grouping",
+]

@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from engine.models import SEVERITY_RANK, AgeRange, AllergySummary, Group, UnassignedParticipant
+from pydantic import TypeAdapter
+
+from engine.models import SEVERITY_RANK, Group, UnassignedParticipant
 from engine.options import GroupingOptions
 from engine.pools import PoolKey, describe_pool
 from engine.profile import ParticipantProfile
@@ -23,8 +25,12 @@ class PoolOutcome:
     rules: PoolRules
 
 
+# One validation call for every group is much faster than one model per group.
+_GROUPS = TypeAdapter(list[Group])
+
+
 def assemble_groups(outcomes: list[PoolOutcome], options: GroupingOptions) -> list[Group]:
-    groups: list[Group] = []
+    groups: list[dict[str, Any]] = []
     for outcome in outcomes:
         ordered = sorted(outcome.solution.groups, key=lambda g: min(m.index for m in g))
         for members in ordered:
@@ -32,7 +38,7 @@ def assemble_groups(outcomes: list[PoolOutcome], options: GroupingOptions) -> li
             profiles = [outcome.profiles[m.index] for m in members]
             score = outcome.rules.scorer.score(members)
             groups.append(_group(len(groups) + 1, outcome.key, members, profiles, score, options))
-    return groups
+    return _GROUPS.validate_python(groups)
 
 
 def _group(
@@ -42,37 +48,35 @@ def _group(
     profiles: list[ParticipantProfile],
     score: float,
     options: GroupingOptions,
-) -> Group:
+) -> dict[str, Any]:
     ages = [p.age for p in profiles if p.age is not None]
     diets: dict[str, int] = {}
     for profile in profiles:
         diets[profile.diet] = diets.get(profile.diet, 0) + 1
     band = key[1]
-    # model_construct: every field is built here from validated data; re-validating
-    # thousands of groups would cost more than the search on small runs.
-    return Group.model_construct(
-        number=number,
-        members=[p.participant_id for p in profiles],
-        size=len(profiles),
-        score=score,
-        kosher=any(p.kosher for p in profiles),
-        age_band=options.band_label(band) if band is not None else None,
-        age_range=AgeRange.model_construct(min=min(ages), max=max(ages)) if ages else None,
-        diets=dict(sorted(diets.items())),
-        allergy_summary=_allergy_summary(members),
-    )
+    return {
+        "number": number,
+        "members": [p.participant_id for p in profiles],
+        "size": len(profiles),
+        "score": score,
+        "kosher": any(p.kosher for p in profiles),
+        "age_band": options.band_label(band) if band is not None else None,
+        "age_range": {"min": min(ages), "max": max(ages)} if ages else None,
+        "diets": dict(sorted(diets.items())),
+        "allergy_summary": _allergy_summary(members),
+    }
 
 
-def _allergy_summary(members: list[MemberFacts]) -> AllergySummary:
+def _allergy_summary(members: list[MemberFacts]) -> dict[str, Any]:
     highest: dict[str, int] = {}
     for member in members:
         for allergen, rank in member.allergens:
             highest[allergen] = max(highest.get(allergen, 0), rank)
-    return AllergySummary.model_construct(
-        allergens={a: SEVERITY_NAMES[r] for a, r in sorted(highest.items())},  # type: ignore[misc]
-        severe=sorted(a for a, r in highest.items() if r == SEVERITY_RANK["severe"]),
-        members_with_allergies=sum(1 for m in members if m.allergens),
-    )
+    return {
+        "allergens": {a: SEVERITY_NAMES[r] for a, r in sorted(highest.items())},
+        "severe": sorted(a for a, r in highest.items() if r == SEVERITY_RANK["severe"]),
+        "members_with_allergies": sum(1 for m in members if m.allergens),
+    }
 
 
 def left_out_entries(

@@ -104,10 +104,10 @@ def _allergies(groups: list[Group], assigned: list[ParticipantProfile]) -> Aller
 
 def _ages(facts: RunFacts) -> AgeDiagnostics:
     options = facts.options
+    ages = Counter(profile.age for profile in facts.profiles if profile.age is not None)
     buckets: Counter[str] = Counter()
-    for profile in facts.profiles:
-        if profile.age is not None:
-            buckets[_age_bucket(profile.age, options)] += 1
+    for age, count in ages.items():
+        buckets[_age_bucket(age, options)] += count
     spreads = [g.age_range.max - g.age_range.min for g in facts.groups if g.age_range is not None]
     return AgeDiagnostics(
         policy=options.age_policy,

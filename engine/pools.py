@@ -80,6 +80,8 @@ def _early_reason(
         if options.band_of(profile.age) is None:
             details = {"age": profile.age, "youngest_band_starts_at": options.age_bands[0]}
             return _entry(profile.participant_id, "age-out-of-range", details)
+    if not profile.allergies.severity:
+        return None
     severe = profile.allergies.severe_allergens()
     if len(severe) > options.max_allergy_count:
         details = {

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from engine.models import SEVERITY_RANK
+from engine.models import SEVERITY_RANK, AllergyProfile
 from engine.options import GroupingOptions
 from engine.profile import ParticipantProfile
 
 CACHE_LIMIT = 1_000_000
+Allergens = tuple[tuple[str, int], ...]
 DIET_CODES: dict[str, int] = {"omnivore": 0, "pescatarian": 1, "vegetarian": 2, "vegan": 3}
 
 
@@ -25,7 +26,7 @@ class MemberFacts:
     age: int | None
     diet: int
     kosher: bool
-    allergens: tuple[tuple[str, int], ...]
+    allergens: Allergens
     severe: frozenset[str]
     kind: int
 
@@ -35,14 +36,25 @@ class MemberFactory:
 
     def __init__(self) -> None:
         self._kinds: dict[tuple[object, ...], int] = {}
+        # Parsed answers are shared between participants who wrote the same thing, so
+        # the allergen facts are worked out once per distinct AllergyProfile object.
+        self._allergens: dict[int, tuple[AllergyProfile, Allergens, frozenset[str]]] = {}
 
     def facts(self, index: int, profile: ParticipantProfile) -> MemberFacts:
-        severity = profile.allergies.severity
-        allergens = tuple(sorted((key, SEVERITY_RANK[value]) for key, value in severity.items()))
-        severe = frozenset(key for key, rank in allergens if rank == SEVERITY_RANK["severe"])
+        allergens, severe = self._allergen_facts(profile.allergies)
         diet = DIET_CODES[profile.diet]
         kind = self._kinds.setdefault((profile.age, diet, allergens), len(self._kinds))
         return MemberFacts(index, profile.age, diet, profile.kosher, allergens, severe, kind)
+
+    def _allergen_facts(self, allergies: AllergyProfile) -> tuple[Allergens, frozenset[str]]:
+        known = self._allergens.get(id(allergies))
+        if known is not None and known[0] is allergies:
+            return known[1], known[2]
+        ranked = sorted((key, SEVERITY_RANK[value]) for key, value in allergies.severity.items())
+        allergens = tuple(ranked)
+        severe = frozenset(key for key, rank in allergens if rank == SEVERITY_RANK["severe"])
+        self._allergens[id(allergies)] = (allergies, allergens, severe)
+        return allergens, severe
 
 
 def severe_ok(members: Sequence[MemberFacts], limit: int) -> bool:
