@@ -38,7 +38,8 @@ class Participant(BaseModel):
 
     id: Annotated[str, Field(min_length=1)]
     full_name: str | None = None
-    age: int | float | str | None = None
+    # bool first, so that True stays True and is refused rather than read as age 1.
+    age: bool | int | float | str | None = None
     birth_date: date | str | None = None
     responses: dict[str, Any] = Field(default_factory=dict)
 

@@ -150,3 +150,13 @@ def test_diagnostics_count_what_happened() -> None:
     assert d.ages.by_band == {"30-34": 6} and d.ages.missing == 1
     assert d.ages.max_spread == 1
     assert d.counts.group_sizes == {"6": 1}
+
+
+def test_a_boolean_age_is_an_invalid_profile_not_age_one() -> None:
+    raw = [Person(f"p{i}").as_input() for i in range(4)]
+    raw[0]["age"] = True
+    result = run_grouping(
+        raw, GroupingOptions(age_policy="loose", min_group_size=2, fallback_group_size=2)
+    )
+    assert reasons(result) == {"p0": "invalid-profile"}
+    assert result.unassigned[0].details["field"] == "age"

@@ -61,7 +61,7 @@ def test_the_heuristic_alone_places_optimally_and_is_near_optimal_in_score(
     group, which the optimum occasionally uses to isolate a clashing allergy).
     """
     within = 0
-    trials = 200
+    trials = 120
     for seed in range(trials):
         population = _seeded_population(seed)
         options = _seeded_options(seed)
