@@ -6,16 +6,16 @@
 
 __version__ = "0.1.0"
 
-from engine.allergies import extract_allergy_profile, group_allergy_ok  # noqa: E402
-from engine.baseline import naive_grouping  # noqa: E402
-from engine.errors import (  # noqa: E402
+from engine.allergies import extract_allergy_profile, group_allergy_ok
+from engine.baseline import naive_grouping
+from engine.errors import (
     DuplicateParticipantError,
     GroupingError,
     InvalidProfileError,
     InvalidSearchEffortError,
 )
-from engine.grouping import DEFAULT_EFFORT, MAX_EFFORT, run_grouping  # noqa: E402
-from engine.models import (  # noqa: E402
+from engine.grouping import DEFAULT_EFFORT, MAX_EFFORT, run_grouping
+from engine.models import (
     AllergyProfile,
     Diagnostics,
     Group,
@@ -23,7 +23,7 @@ from engine.models import (  # noqa: E402
     Participant,
     UnassignedParticipant,
 )
-from engine.options import GroupingOptions, ScoringWeights  # noqa: E402
+from engine.options import GroupingOptions, ScoringWeights
 
 __all__ = [
     "DEFAULT_EFFORT",
