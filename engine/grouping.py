@@ -1,4 +1,24 @@
-"""run_grouping: the engine's entry point, from raw participants to a scored grouping."""
+"""run_grouping: the engine's entry point, from raw participants to a scored grouping.
+
+How the search works: participants are read and sorted by id (so input order never
+matters), early reasons are given (unreadable answers, age rules, one person over the
+severe-allergy limit), and the rest are split into pools that may share a group (same
+kosher class under `kosher_only`, same age band under `banded`). Each pool is solved on
+its own: pools of up to ten exactly; larger ones by a dynamic programme that cuts two
+orderings of the pool (age then diet, and diet then age) into groups optimally for that
+ordering, a repair that places whom the cut left out, and a local search of swaps and
+moves between neighbouring groups, whose breadth is the `effort`.
+
+Choices where the spec is silent:
+- A left-out participant is `allergy-limit-exceeded` when they have a severe allergy
+  and no group of their pool could take them without breaking rule 3; otherwise
+  `insufficient-compatible-participants`, with the pool and how many more compatible
+  participants would let a group form.
+- Diagnostics describe the whole readable population for ages, kosher and diets, and
+  the assigned participants for allergies ("among the assigned", as the spec says).
+- The upper bound counts, per pool, the most people groups of allowed sizes can hold,
+  ignoring allergies: it is a bound, reached in practice but not always reachable.
+"""
 
 from __future__ import annotations
 
