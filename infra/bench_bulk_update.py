@@ -17,18 +17,16 @@ import argparse
 import json
 import statistics
 import sys
-import tempfile
 import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
-from pathlib import Path
 
 import psycopg
 from psycopg.rows import TupleRow
 
-from infra.database import configured_database_url, start_embedded_postgres, temporary_database
+from infra.database import configured_database_url, postgres_server, temporary_database
 from infra.migrate import migrate
 
 BAR_MS = 200.0
@@ -146,24 +144,9 @@ def measure(conn: Conn, ward: Ward, runs: int) -> list[float]:
 
 
 @contextmanager
-def benchmark_server(database_url: str | None) -> Iterator[str]:
-    """The given server, else `DATABASE_URL`, else a throwaway embedded PostgreSQL."""
-    server_url = database_url or configured_database_url()
-    if server_url is not None:
-        yield server_url
-        return
-    with tempfile.TemporaryDirectory(prefix="grouping-bench-") as parent:
-        embedded = start_embedded_postgres(Path(parent) / "pgdata", throwaway=True)
-        try:
-            yield embedded.url
-        finally:
-            embedded.stop()
-
-
-@contextmanager
 def benchmark_database(database_url: str | None) -> Iterator[str]:
     with (
-        benchmark_server(database_url) as server_url,
+        postgres_server(database_url or configured_database_url()) as server_url,
         temporary_database(server_url, prefix="grouping_bench") as url,
     ):
         migrate(url, with_local_shim=True)
