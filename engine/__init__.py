@@ -1,7 +1,7 @@
 """The grouping engine: pure Python, no I/O.
 
-    from engine import GroupingOptions, run_grouping
-    result = run_grouping(participants, GroupingOptions(kosher_only=True))
+from engine import GroupingOptions, run_grouping
+result = run_grouping(participants, GroupingOptions(kosher_only=True))
 """
 
 __version__ = "0.1.0"
