@@ -1,7 +1,6 @@
 """The grouping engine: pure Python, no I/O.
 
-from engine import GroupingOptions, run_grouping
-result = run_grouping(participants, GroupingOptions(kosher_only=True))
+Start with `run_grouping(participants, GroupingOptions(...))`; see the README.
 """
 
 __version__ = "0.1.0"
