@@ -42,7 +42,7 @@ from engine.pools import Triage, placeable, triage
 from engine.scoring import GroupScorer, MemberFactory, MemberFacts
 from engine.solver import PoolRules, PoolSolution, solve_pool
 
-DEFAULT_EFFORT = 1
+DEFAULT_EFFORT = 3
 MAX_EFFORT = 10
 PoolSolver = Callable[[list[MemberFacts], PoolRules, SearchLimits, random.Random], PoolSolution]
 Progress = Callable[[int, int], None]
