@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections import Counter
 from dataclasses import dataclass
 
 from engine.construct import cut_ordering, pool_orderings
@@ -14,6 +15,8 @@ from engine.scoring import GroupScorer, MemberFacts, severe_ok
 EXACT_POOL_SIZE = EXACT_POOL_LIMIT
 # How many groups may be regrouped exactly with left-out members, per step.
 ABSORB_CANDIDATES = 24
+# How many of the most common severe-allergen sets greedy packing tries as a core.
+PACK_CORES = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,32 +127,42 @@ def _pack_compatible(
 ) -> list[MemberFacts]:
     """Greedy packing for pools crowded with clashing severe allergies.
 
-    Each distinct set of severe allergens is tried as a group's core; the group takes
-    first those who add no new severe allergen. The largest group found is kept, and
-    packing goes on while a group of the minimum size can still be formed.
+    The most common sets of severe allergens are tried as a group's core; the group
+    takes first those who add no new severe allergen. The first full group, else the
+    largest, is kept, and packing goes on while a group of the minimum size can form.
     """
     remaining = sorted(left_out, key=lambda m: m.index)
+    largest = rules.sizes.stop - 1
     while len(remaining) >= rules.sizes.start:
-        cores = {frozenset(m.severe) for m in remaining}
-        built = [_grow_group(sorted(core), remaining, rules) for core in sorted(cores, key=sorted)]
-        group = max(built, key=lambda g: (len(g), rules.scorer.value(g)))
-        if len(group) < rules.sizes.start:
+        frequency = Counter(m.severe for m in remaining)
+        cores = sorted(frequency, key=lambda core: (-frequency[core], sorted(core)))
+        best: list[MemberFacts] = []
+        for core in cores[:PACK_CORES]:
+            group = _grow_group(core, remaining, rules)
+            if len(group) > len(best):
+                best = group
+            if len(best) == largest:
+                break
+        if len(best) < rules.sizes.start:
             break
-        groups.append(group)
-        chosen = {m.index for m in group}
+        groups.append(best)
+        chosen = {m.index for m in best}
         remaining = [m for m in remaining if m.index not in chosen]
     return remaining
 
 
 def _grow_group(
-    core: list[str], candidates: list[MemberFacts], rules: PoolRules
+    core: frozenset[str], candidates: list[MemberFacts], rules: PoolRules
 ) -> list[MemberFacts]:
+    """Those within the core's allergens first, then any who still keep the group valid."""
+    largest = rules.sizes.stop - 1
+    group = [m for m in candidates if m.severe <= core][:largest]
     held = set(core)
-    group: list[MemberFacts] = []
-    for member in sorted(candidates, key=lambda m: (len(m.severe - held), m.index)):
-        if len(group) == rules.sizes.stop - 1:
+    chosen = {m.index for m in group}
+    for member in candidates:
+        if len(group) == largest:
             break
-        if len(held | member.severe) <= rules.severe_limit:
+        if member.index not in chosen and len(held | member.severe) <= rules.severe_limit:
             group.append(member)
             held |= member.severe
     return group
