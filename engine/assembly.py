@@ -11,8 +11,8 @@ from engine.models import SEVERITY_RANK, Group, UnassignedParticipant
 from engine.options import GroupingOptions
 from engine.pools import PoolKey, describe_pool
 from engine.profile import ParticipantProfile
+from engine.rules import PoolRules, PoolSolution
 from engine.scoring import MemberFacts, severe_ok
-from engine.solver import PoolRules, PoolSolution
 
 SEVERITY_NAMES = {rank: name for name, rank in SEVERITY_RANK.items()}
 

@@ -16,8 +16,8 @@ from engine.grouping import DEFAULT_EFFORT, _run
 from engine.local_search import SearchLimits
 from engine.models import GroupingResult, Participant
 from engine.options import GroupingOptions
+from engine.rules import PoolRules, PoolSolution
 from engine.scoring import MemberFacts, severe_ok
-from engine.solver import PoolRules, PoolSolution
 
 
 def naive_grouping(

@@ -39,8 +39,9 @@ from engine.local_search import SearchLimits
 from engine.models import EngineDiagnostics, GroupingResult, Participant, UnassignedParticipant
 from engine.options import GroupingOptions
 from engine.pools import Triage, placeable, triage
+from engine.rules import PoolRules, PoolSolution
 from engine.scoring import GroupScorer, MemberFactory, MemberFacts
-from engine.solver import PoolRules, PoolSolution, solve_pool
+from engine.solver import solve_pool
 
 DEFAULT_EFFORT = 3
 MAX_EFFORT = 10
