@@ -1,0 +1,86 @@
+"""Ward cleaning groups: households, order, default assignment, boundaries and balancing.
+
+Pure Python, no I/O. Start with `detect_households(roster)`; the households it returns, in
+order, are the input of every other function here. Rules: shared/spec/wards.md; each module's
+docstring records the choices the spec leaves open (normalisation and sort key in names.py,
+household keys in households.py, the tie rule in cuts.py, snapping in boundaries.py).
+"""
+
+from engine.wards.assignment import (
+    assignment_from_boundaries,
+    contiguous_boundaries,
+    default_assignment,
+    default_boundaries,
+    effective_assignment,
+    member_offsets,
+    split_household,
+    views_from_assignment,
+    views_from_boundaries,
+)
+from engine.wards.balancing import suggest_boundaries
+from engine.wards.boundaries import check_boundaries, preview_boundary_move, valid_edges
+from engine.wards.errors import (
+    DuplicateMemberError,
+    InvalidBoundariesError,
+    InvalidBoundaryMoveError,
+    InvalidGroupError,
+    InvalidParticipationRateError,
+    MemberError,
+    UnassignedMemberError,
+    UnknownMemberError,
+    WardError,
+)
+from engine.wards.households import detect_households, household_key, household_of_member
+from engine.wards.models import (
+    GROUP_LABELS,
+    BalanceBy,
+    BalanceSuggestion,
+    Boundaries,
+    BoundaryPreview,
+    GroupLabel,
+    GroupView,
+    Household,
+    WardMember,
+)
+from engine.wards.names import name_sort_key, normalise_address, normalise_name, normalise_phone
+
+__all__ = [
+    "GROUP_LABELS",
+    "BalanceBy",
+    "BalanceSuggestion",
+    "Boundaries",
+    "BoundaryPreview",
+    "DuplicateMemberError",
+    "GroupLabel",
+    "GroupView",
+    "Household",
+    "InvalidBoundariesError",
+    "InvalidBoundaryMoveError",
+    "InvalidGroupError",
+    "InvalidParticipationRateError",
+    "MemberError",
+    "UnassignedMemberError",
+    "UnknownMemberError",
+    "WardError",
+    "WardMember",
+    "assignment_from_boundaries",
+    "check_boundaries",
+    "contiguous_boundaries",
+    "default_assignment",
+    "default_boundaries",
+    "detect_households",
+    "effective_assignment",
+    "household_key",
+    "household_of_member",
+    "member_offsets",
+    "name_sort_key",
+    "normalise_address",
+    "normalise_name",
+    "normalise_phone",
+    "preview_boundary_move",
+    "split_household",
+    "suggest_boundaries",
+    "valid_edges",
+    "views_from_assignment",
+    "views_from_boundaries",
+]
