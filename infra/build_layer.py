@@ -1,0 +1,72 @@
+"""Builds the `engine` Lambda layer zip that serverless.yml deploys.
+
+    python -m infra.build_layer [--output .build/engine-layer.zip]
+
+The zip holds `python/engine/` and the runtime dependencies (pyproject's own and the
+`functions` extra), installed by pip for the Lambda platform from wheels only, so it
+builds on any machine without Docker. boto3 is left out: the Lambda runtime ships it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+import tempfile
+import tomllib
+import zipfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_OUTPUT = ROOT / ".build" / "engine-layer.zip"
+LAMBDA_PLATFORM = "manylinux2014_x86_64"
+LAMBDA_PYTHON = "3.11"
+PROVIDED_BY_RUNTIME = ("boto3",)
+
+Installer = Callable[[Path, Sequence[str]], None]
+
+
+def layer_requirements(pyproject: Path = ROOT / "pyproject.toml") -> list[str]:
+    """The engine's and the functions' runtime requirements, minus what Lambda provides."""
+    project = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]
+    wanted = [*project["dependencies"], *project["optional-dependencies"]["functions"]]
+    return [spec for spec in wanted if not spec.startswith(PROVIDED_BY_RUNTIME)]
+
+
+def pip_install_for_lambda(target: Path, requirements: Sequence[str]) -> None:
+    command = [
+        sys.executable, "-m", "pip", "install", "--quiet", "--target", str(target),
+        "--platform", LAMBDA_PLATFORM, "--implementation", "cp",
+        "--python-version", LAMBDA_PYTHON, "--only-binary=:all:", *requirements,
+    ]  # fmt: skip
+    subprocess.run(command, check=True)
+
+
+def build_layer(output: Path = DEFAULT_OUTPUT, install: Installer = pip_install_for_lambda) -> Path:
+    """Writes the layer zip to `output` and returns it."""
+    with tempfile.TemporaryDirectory() as scratch:
+        site = Path(scratch) / "python"
+        install(site, layer_requirements())
+        shutil.copytree(
+            ROOT / "engine", site / "engine", ignore=shutil.ignore_patterns("__pycache__")
+        )
+        output.parent.mkdir(parents=True, exist_ok=True)
+        with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as archive:
+            for path in sorted(Path(scratch).rglob("*")):
+                if path.is_file() and "__pycache__" not in path.parts:
+                    archive.write(path, path.relative_to(scratch).as_posix())
+    return output
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
+    args = parser.parse_args(argv)
+    print(build_layer(args.output))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,107 @@
+"""The AWS path: Supabase secrets from SSM Parameter Store, under moto."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from moto import mock_aws
+
+from functions.common.settings import SettingsError, get_settings
+from functions.common.ssm import ssm_client
+
+PREFIX = "/grouping-service/test"
+SECRETS = {
+    "supabase-url": "https://abcdefghijklmnop.supabase.co",
+    "supabase-anon-key": "anon-key-from-ssm",
+    "supabase-service-role-key": "service-role-key-from-ssm",
+    "supabase-jwt-secret": "jwt-secret-from-ssm-0123456789abcdefghijklmnop",
+}
+
+
+@pytest.fixture
+def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": "eu-central-1",
+        "AWS_REGION": "eu-central-1",
+    }.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("APP_ENV", "prod")
+    monkeypatch.setenv("SSM_PARAMETER_PREFIX", PREFIX)
+    monkeypatch.setenv("ALLOWED_ORIGINS", "https://your-app.lovable.app")
+    # What SSM says wins over a stale value in the environment.
+    monkeypatch.setenv("SUPABASE_URL", "https://stale.supabase.co")
+    with mock_aws():
+        yield
+
+
+def put_parameters(values: dict[str, str]) -> None:
+    for name, value in values.items():
+        ssm_client().put_parameter(Name=f"{PREFIX}/{name}", Value=value, Type="SecureString")
+
+
+def count_get_parameters() -> list[dict[str, Any]]:
+    calls: list[dict[str, Any]] = []
+
+    def record(params: dict[str, Any], **_: Any) -> None:
+        calls.append(params)
+
+    ssm_client().meta.events.register("before-parameter-build.ssm.GetParameters", record)
+    return calls
+
+
+def test_secrets_are_read_from_ssm_once_per_cold_start(aws: None) -> None:
+    put_parameters(SECRETS)
+    calls = count_get_parameters()
+    settings = get_settings()
+    assert get_settings() is settings
+    assert len(calls) == 1
+    assert calls[0]["WithDecryption"] is True
+    assert settings.supabase_url == SECRETS["supabase-url"]
+    assert settings.supabase_anon_key is not None
+    assert settings.supabase_anon_key.get_secret_value() == SECRETS["supabase-anon-key"]
+    assert settings.supabase_service_role_key is not None
+    assert (
+        settings.supabase_service_role_key.get_secret_value()
+        == SECRETS["supabase-service-role-key"]
+    )
+    assert settings.supabase_jwt_secret is not None
+    assert settings.supabase_jwt_secret.get_secret_value() == SECRETS["supabase-jwt-secret"]
+    assert settings.allowed_origins == ("https://your-app.lovable.app",)
+    # A new cold start reads again; the client is reused.
+    get_settings.cache_clear()
+    get_settings()
+    assert len(calls) == 2
+
+
+def test_a_project_without_a_jwt_secret_parameter_verifies_by_jwks_only(aws: None) -> None:
+    put_parameters({name: value for name, value in SECRETS.items() if "jwt" not in name})
+    assert get_settings().supabase_jwt_secret is None
+
+
+def test_a_missing_required_parameter_is_named(aws: None) -> None:
+    put_parameters({name: value for name, value in SECRETS.items() if "anon" not in name})
+    with pytest.raises(SettingsError, match=f"{PREFIX}/supabase-anon-key"):
+        get_settings()
+
+
+def test_ssm_values_are_still_checked_for_safety(aws: None) -> None:
+    put_parameters({**SECRETS, "supabase-url": "http://abcdefghijklmnop.supabase.co"})
+    with pytest.raises(SettingsError, match="SUPABASE_URL must use https"):
+        get_settings()
+
+
+def test_no_secret_reaches_a_log_line_even_at_debug(
+    aws: None, caplog: pytest.LogCaptureFixture
+) -> None:
+    put_parameters(SECRETS)
+    caplog.set_level(logging.DEBUG)
+    get_settings()
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    for value in SECRETS.values():
+        assert value not in logged
