@@ -29,6 +29,7 @@ from engine.options import GroupingOptions
 from infra.cli_input import BadInputError, load_participants, load_policy
 from infra.cli_report import render_result
 from infra.migrate import register as register_migrate
+from infra.serve import register as register_serve
 
 BAD_INPUT = 2
 PROGRESS_THRESHOLD = 2_000
@@ -57,7 +58,7 @@ def register_run(subparsers: Subparsers) -> None:
     parser.set_defaults(handler=run_command)
 
 
-REGISTRARS: list[Registrar] = [register_run, register_migrate]
+REGISTRARS: list[Registrar] = [register_run, register_migrate, register_serve]
 OPTION_FLAGS = (
     "kosher_only",
     "min_group_size",

@@ -1,0 +1,139 @@
+"""One local server for every function: a dispatcher over the functions' own apps.
+
+On AWS each function is its own Lambda behind API Gateway; locally one ASGI app sends
+each request to the function whose routes match its path, so the same apps, the same
+auth and the same store run on a laptop. Never used on AWS.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import pkgutil
+import re
+import time
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import jwt
+import psycopg
+from fastapi import FastAPI
+from psycopg.types.json import Jsonb
+from starlette.responses import JSONResponse
+from starlette.types import Receive, Scope, Send
+
+import functions
+from functions.common.app import route_table
+from functions.common.settings import LOCAL_JWT_SECRET, LOCAL_SUPABASE_URL, get_settings
+from infra.database import DEFAULT_DATA_DIR, configured_database_url, start_embedded_postgres
+from infra.migrate import migrate
+
+LOCAL_ADMIN_ID = uuid.UUID("00000000-0000-4000-8000-00000000ad01")
+LOCAL_TOKEN_LIFETIME_S = 3600
+_PATH_PARAMETER = re.compile(r"\{[^}/]+\}")
+
+
+def function_apps() -> dict[str, FastAPI]:
+    """Every function under `functions/` whose handler module has an HTTP `app`."""
+    apps = {}
+    for module in pkgutil.iter_modules(functions.__path__):
+        if not module.ispkg or module.name == "common":
+            continue
+        handler = importlib.import_module(f"functions.{module.name}.handler")
+        app = getattr(handler, "app", None)
+        if isinstance(app, FastAPI):
+            apps[module.name] = app
+    return apps
+
+
+@dataclass(frozen=True)
+class _Route:
+    pattern: re.Pattern[str]
+    app: FastAPI
+
+
+class FunctionDispatcher:
+    """ASGI app that hands each request to the function app serving its path."""
+
+    def __init__(self, apps: Iterable[FastAPI]) -> None:
+        self._routes = [
+            _Route(_path_pattern(path), app)
+            for app in apps
+            for path in sorted({path for _, path in route_table(app)})
+        ]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return
+        path = scope["path"]
+        app = next((route.app for route in self._routes if route.pattern.fullmatch(path)), None)
+        if app is None:
+            response = JSONResponse(
+                {
+                    "type": "about:blank",
+                    "title": "Not Found",
+                    "status": 404,
+                    "detail": "No function serves this path.",
+                    "errors": [],
+                },
+                status_code=404,
+                media_type="application/problem+json",
+            )
+            await response(scope, receive, send)
+            return
+        await app(scope, receive, send)
+
+
+def _path_pattern(path: str) -> re.Pattern[str]:
+    parts = _PATH_PARAMETER.split(path)
+    return re.compile("[^/]+".join(re.escape(part) for part in parts))
+
+
+def prepare_local_database(database_url: str | None, *, data_dir: Path = DEFAULT_DATA_DIR) -> str:
+    """The database to serve: given, `DATABASE_URL`, else the embedded one; migrated."""
+    url = database_url or configured_database_url()
+    with_shim = url is None
+    if url is None:
+        url = start_embedded_postgres(data_dir.resolve()).url
+    migrate(url, with_local_shim=with_shim)
+    return url
+
+
+def use_local_settings(database_url: str) -> None:
+    """Point the functions' settings at the local database, in local mode."""
+    os.environ["APP_ENV"] = "local"
+    os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("SUPABASE_URL", LOCAL_SUPABASE_URL)
+    get_settings.cache_clear()
+
+
+def ensure_local_admin(database_url: str) -> uuid.UUID:
+    """A local admin account in the shim's auth.users (never on Supabase)."""
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute(
+            "insert into auth.users (id, email, raw_app_meta_data) values (%s, %s, %s)"
+            " on conflict (id) do nothing",
+            [LOCAL_ADMIN_ID, "admin@localhost", Jsonb({"role": "admin"})],
+        )
+    return LOCAL_ADMIN_ID
+
+
+def local_admin_token(*, user_id: uuid.UUID, lifetime_s: int = LOCAL_TOKEN_LIFETIME_S) -> str:
+    """A short-lived token shaped like Supabase's, signed with the local secret."""
+    settings = get_settings()
+    secret = settings.supabase_jwt_secret
+    key = secret.get_secret_value() if secret is not None else LOCAL_JWT_SECRET
+    now = int(time.time())
+    claims = {
+        "sub": str(user_id),
+        "aud": "authenticated",
+        "iss": settings.jwt_issuer,
+        "role": "authenticated",
+        "iat": now,
+        "exp": now + lifetime_s,
+        "app_metadata": {"role": "admin", "provider": "local"},
+        "user_metadata": {},
+    }
+    return jwt.encode(claims, key, algorithm="HS256")
