@@ -43,8 +43,9 @@ class GroupingOptions(BaseModel):
 
     kosher_only: StrictBool = False
     min_group_size: GroupSize = 4
-    fallback_group_size: GroupSize = 5
-    target_group_size: GroupSize = 6
+    # validate_default: the order rules must hold against a default too (min=9 alone).
+    fallback_group_size: Annotated[GroupSize, Field(validate_default=True)] = 5
+    target_group_size: Annotated[GroupSize, Field(validate_default=True)] = 6
     max_allergy_count: Annotated[StrictInt, Field(ge=0)] = 3
     age_policy: AgePolicy = "banded"
     age_bands: tuple[StrictInt, ...] = DEFAULT_AGE_BANDS

@@ -38,6 +38,8 @@ def test_defaults_are_the_specs() -> None:
         ({"target_group_size": 51}, "target_group_size"),
         ({"min_group_size": 5, "fallback_group_size": 4}, "fallback_group_size"),
         ({"fallback_group_size": 6, "target_group_size": 5}, "target_group_size"),
+        ({"min_group_size": 9}, "fallback_group_size"),
+        ({"fallback_group_size": 7}, "target_group_size"),
         ({"max_allergy_count": -1}, "max_allergy_count"),
         ({"age_policy": "strict"}, "age_policy"),
         ({"age_bands": [18, 18, 30]}, "age_bands"),
