@@ -15,6 +15,13 @@ from functions.common.deps import get_token_verifier, token_verifier_for
 from functions.common.jwks import JwksCache
 from functions.common.settings import Settings, get_settings
 from functions.common.ssm import ssm_client
+from tests.functions.api_world import (  # noqa: F401  (fixtures, re-exported for pytest)
+    _owner_connection,
+    api_world,
+    database_url,
+    db,
+    server_url,
+)
 from tests.functions.events import Answer, send
 from tests.functions.tokens import ISSUER, JWT_SECRET, SUPABASE_URL, SigningKey, ec_key, rsa_key
 

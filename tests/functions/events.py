@@ -24,6 +24,7 @@ def http_api_event(
     headers: dict[str, str] | None = None,
     stage: str = "$default",
     route_key: str | None = None,
+    query: str = "",
 ) -> dict[str, Any]:
     raw_path = path if stage == "$default" else f"/{stage}{path}"
     all_headers = {
@@ -44,7 +45,7 @@ def http_api_event(
         "version": "2.0",
         "routeKey": key,
         "rawPath": raw_path,
-        "rawQueryString": "",
+        "rawQueryString": query,
         "headers": all_headers,
         "requestContext": {
             "accountId": "123456789012",

@@ -34,7 +34,12 @@ def http_routes(function: dict[str, Any]) -> set[tuple[str, str]]:
 
 
 def test_functions_are_declared() -> None:
-    assert "whoami" in FUNCTIONS
+    assert {"whoami", "build_groups", "policies", "nightly_regroup"} <= set(FUNCTIONS)
+
+
+def test_the_nightly_regroup_is_scheduled() -> None:
+    schedules = [e["schedule"] for e in FUNCTIONS["nightly_regroup"]["events"] if "schedule" in e]
+    assert [s["rate"] for s in schedules] == ["cron(0 2 * * ? *)"]
 
 
 @pytest.mark.parametrize("name", sorted(FUNCTIONS))
@@ -44,7 +49,7 @@ def test_every_handler_imports_and_is_callable(name: str) -> None:
     assert callable(getattr(module, attribute))
 
 
-@pytest.mark.parametrize("name", sorted(FUNCTIONS))
+@pytest.mark.parametrize("name", sorted(n for n, f in FUNCTIONS.items() if http_routes(f)))
 def test_every_declared_route_is_served_by_its_function(name: str) -> None:
     module_name, _ = handler_module(FUNCTIONS[name]["handler"])
     app = importlib.import_module(module_name).app

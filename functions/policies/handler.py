@@ -1,0 +1,106 @@
+"""Grouping policies: list, create, edit, delete (archive when runs use it) and activate.
+
+Admins only. A run keeps the options it was made with, so editing or archiving a
+policy never changes what an old run says it used.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Body, Header
+from pydantic import BaseModel, ValidationError
+
+from engine import GroupingOptions
+from functions.common.app import create_app, mangum_handler
+from functions.common.deps import AdminDep
+from functions.common.errors import invalid_input
+from functions.common.grouping_service import effective_options
+from functions.common.store import (
+    PolicyCreate,
+    PolicyOptionFields,
+    PolicyPublic,
+    PolicyRemoval,
+    PolicyUpdate,
+)
+from functions.common.store_deps import StoreDep
+
+router = APIRouter(prefix="/grouping/policies")
+# The `updated_at` the client last read; a policy changed since then is a 409.
+IfMatch = Annotated[datetime | None, Header(alias="If-Match")]
+
+
+class PolicyRemoved(BaseModel):
+    id: UUID
+    outcome: PolicyRemoval
+
+
+@router.get("")
+def list_policies(
+    caller: AdminDep, store: StoreDep, include_archived: bool = False
+) -> list[PolicyPublic]:
+    return store.list_policies(include_archived=include_archived)
+
+
+@router.post("", status_code=201)
+def create_policy(
+    caller: AdminDep, store: StoreDep, body: Annotated[dict[str, Any], Body()]
+) -> PolicyPublic:
+    return store.create_policy(policy=new_policy(body))
+
+
+def new_policy(body: dict[str, Any]) -> PolicyCreate:
+    """`body` as a policy; a 422 names each bad field, sizes out of order included."""
+    try:
+        return PolicyCreate.model_validate(body)
+    except ValidationError as error:
+        if any(issue["loc"] for issue in error.errors()):
+            raise invalid_input(error) from None
+        # Only the combination failed: the engine's own check names the field out of order.
+        given = {key: body[key] for key in PolicyOptionFields.model_fields if key in body}
+        try:
+            # Every field given: the engine checks the order only of values it was handed.
+            GroupingOptions.model_validate({**PolicyOptionFields().engine_options(), **given})
+        except ValidationError as named:
+            raise invalid_input(named) from None
+        raise invalid_input(error) from None
+
+
+@router.put("/{policy_id}")
+def update_policy(
+    caller: AdminDep,
+    store: StoreDep,
+    policy_id: UUID,
+    changes: PolicyUpdate,
+    expected_updated_at: IfMatch = None,
+) -> PolicyPublic:
+    current = store.get_policy(policy_id=policy_id)
+    # The edited policy must still make valid engine options (sizes in order, bands...).
+    effective_options(policy=current, overrides=_option_changes(changes), prefix="")
+    return store.update_policy(
+        policy_id=policy_id, changes=changes, expected_updated_at=expected_updated_at
+    )
+
+
+def _option_changes(changes: PolicyUpdate) -> dict[str, object]:
+    return {
+        name: value
+        for name, value in changes.model_dump(exclude_none=True).items()
+        if name != "name"
+    }
+
+
+@router.delete("/{policy_id}")
+def delete_policy(caller: AdminDep, store: StoreDep, policy_id: UUID) -> PolicyRemoved:
+    return PolicyRemoved(id=policy_id, outcome=store.delete_policy(policy_id=policy_id))
+
+
+@router.post("/{policy_id}/activate")
+def activate_policy(caller: AdminDep, store: StoreDep, policy_id: UUID) -> PolicyPublic:
+    return store.activate_policy(policy_id=policy_id)
+
+
+app = create_app("policies", router)
+handler = mangum_handler(app)

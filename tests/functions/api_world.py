@@ -1,0 +1,103 @@
+"""A migrated PostgreSQL behind the functions: users, participants, policies, tokens.
+
+The database fixtures are tests/db's (one database per session); `api_world` adds an
+admin and a non-admin with signed tokens, settings that point the functions'
+`PostgresStore` at that database, and removes every row a test committed.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+import psycopg
+import pytest
+from psycopg.rows import TupleRow
+from pydantic import SecretStr
+
+from functions.common.settings import Settings
+from infra.sample_data import generate_participants
+from tests.db.actors import make_user
+from tests.db.conftest import _owner_connection, database_url, db, server_url
+from tests.functions.tokens import SigningKey, user_claims
+
+__all__ = ["ApiWorld", "_owner_connection", "api_world", "database_url", "db", "server_url"]
+
+Connection = psycopg.Connection[TupleRow]
+AS_OF = date(2026, 11, 1)
+
+
+@dataclass(frozen=True)
+class ApiWorld:
+    db: Connection
+    settings: Settings
+    admin_token: str
+    member_token: str
+
+    def seed_participants(self, count: int, *, seed: int = 7) -> None:
+        """`count` realistic active participants (raw answers kept in `responses`)."""
+        for person in generate_participants(count, rng=random.Random(seed), as_of=AS_OF):
+            age = person.get("age")
+            age_column = age if isinstance(age, int) and 0 <= age <= 130 else None
+            responses = dict(person["responses"])
+            if age is not None and age_column is None:
+                responses["age"] = age
+            if "birth_date" in person:
+                responses["birth_date"] = person["birth_date"]
+            self.db.execute(
+                "insert into public.participants (full_name, age, responses)"
+                " values (%s, %s, %s::jsonb)",
+                [person.get("full_name"), age_column, json.dumps(responses)],
+            )
+
+    def add_policy(self, name: str, *, active: bool = False, **options: Any) -> UUID:
+        columns = ["name", *options]
+        values = [name, *(json.dumps(v) if isinstance(v, dict) else v for v in options.values())]
+        row = self.db.execute(
+            f"insert into public.grouping_policies ({', '.join(columns)})"
+            f" values ({', '.join(['%s'] * len(columns))}) returning id",
+            values,
+        ).fetchone()
+        assert row is not None
+        if active:
+            self.db.execute(
+                "update public.grouping_policies set is_active = true where id = %s", [row[0]]
+            )
+        policy_id: UUID = row[0]
+        return policy_id
+
+    def count(self, query: str, params: list[Any] | None = None) -> int:
+        row = self.db.execute(query, params or []).fetchone()
+        assert row is not None
+        return int(row[0])
+
+    def rows_of_run(self, table: str, run_id: object) -> int:
+        return self.count(f"select count(*) from public.{table} where run_id = %s", [run_id])
+
+    def runs(self) -> int:
+        return self.count("select count(*) from public.runs")
+
+
+@pytest.fixture
+def api_world(
+    db: Connection, database_url: str, test_settings: Settings, rsa_signer: SigningKey
+) -> Iterator[ApiWorld]:
+    started = db.execute("select now()").fetchone()
+    assert started is not None
+    admin_id, member_id = make_user(db, app_role="admin"), make_user(db)
+    yield ApiWorld(
+        db=db,
+        settings=test_settings.model_copy(update={"database_url": SecretStr(database_url)}),
+        admin_token=rsa_signer.sign(user_claims(user_id=admin_id, admin=True)),
+        member_token=rsa_signer.sign(user_claims(user_id=member_id)),
+    )
+    # The active policy cannot be deleted; the schema says so on purpose.
+    db.execute("update public.grouping_policies set is_active = false where is_active")
+    for table in ("runs", "grouping_policies", "participants"):
+        db.execute(f"delete from public.{table} where created_at >= %s", [started[0]])
+    db.execute("delete from auth.users where id = any(%s)", [[admin_id, member_id]])

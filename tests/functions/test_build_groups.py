@@ -1,0 +1,217 @@
+"""POST /build-groups and GET /runs/{run_id} through Mangum, on real PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+from uuid import UUID, uuid4
+
+import pytest
+
+from engine import run_grouping
+from functions.build_groups import handler
+from functions.common import grouping_service
+from functions.common.auth import TokenVerifier
+from functions.common.store import StoreUnavailableError
+from functions.common.store_postgres import PostgresStore
+from tests.functions.api_world import ApiWorld
+from tests.functions.conftest import wire
+from tests.functions.events import Answer, send
+
+pytestmark = pytest.mark.db
+Call = Callable[..., Answer]
+SEEDED = 40
+
+
+@pytest.fixture
+def call(api_world: ApiWorld, verifier: TokenVerifier) -> Iterator[Call]:
+    undo = wire(handler.app, api_world.settings, verifier)
+
+    def invoke(method: str, path: str, *, token: str | None = None, **event: Any) -> Answer:
+        return send(handler.handler, method, path, token=token, **event)
+
+    yield invoke
+    undo()
+
+
+@pytest.fixture
+def engine_calls(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Counts the engine runs the service makes (the real engine still runs)."""
+    calls: list[int] = []
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        return run_grouping(*args, **kwargs)
+
+    monkeypatch.setattr(grouping_service, "run_grouping", counted)
+    return calls
+
+
+@pytest.fixture
+def seeded(api_world: ApiWorld) -> UUID:
+    api_world.seed_participants(SEEDED)
+    return api_world.add_policy("Kosher dinners", active=True, kosher_only=True)
+
+
+def test_build_groups_saves_a_run_and_answers_201_with_its_counts(
+    api_world: ApiWorld, call: Call, seeded: UUID
+) -> None:
+    answer = call("POST", "/build-groups", token=api_world.admin_token, body={})
+    assert answer.status == 201, answer.text
+    body = answer.json()
+    run_id = body["run_id"]
+    assert body["policy"] == {"id": str(seeded), "name": "Kosher dinners"}
+    assert body["options"]["kosher_only"] is True
+    counts = body["counts"]
+    assert counts["participants"] == SEEDED
+    assert counts["assigned"] + counts["unassigned"] == SEEDED
+    assert counts["groups"] == api_world.rows_of_run("groups", run_id)
+    assert counts["assigned"] == api_world.rows_of_run("group_members", run_id)
+    assert counts["unassigned"] == api_world.rows_of_run("unassigned_queue", run_id)
+    assert body["diagnostics"]["counts"]["groups"] == counts["groups"]
+    assert api_world.runs() == 1
+
+
+def test_dry_run_answers_the_groups_and_saves_nothing(
+    api_world: ApiWorld, call: Call, seeded: UUID
+) -> None:
+    answer = call("POST", "/build-groups", token=api_world.admin_token, body={"dry_run": True})
+    assert answer.status == 200, answer.text
+    body = answer.json()
+    assert body["run_id"] is None and body["dry_run"] is True
+    assert sum(group["size"] for group in body["groups"]) == body["counts"]["assigned"]
+    assert len(body["unassigned"]) == body["counts"]["unassigned"]
+    assert api_world.runs() == 0
+
+
+def test_a_retry_with_the_same_key_returns_the_first_run_without_running_again(
+    api_world: ApiWorld, call: Call, seeded: UUID, engine_calls: list[int]
+) -> None:
+    key = {"Idempotency-Key": "retry-" + uuid4().hex}
+    first = call("POST", "/build-groups", token=api_world.admin_token, body={}, headers=key)
+    again = call("POST", "/build-groups", token=api_world.admin_token, body={}, headers=key)
+    assert first.status == again.status == 201
+    assert again.json()["run_id"] == first.json()["run_id"]
+    assert again.json()["replayed"] is True and first.json()["replayed"] is False
+    assert again.json()["counts"] == first.json()["counts"]
+    assert len(engine_calls) == 1
+    assert api_world.runs() == 1
+
+
+def test_no_active_policy_is_a_409(api_world: ApiWorld, call: Call) -> None:
+    api_world.seed_participants(8)
+    api_world.add_policy("Not active")
+    answer = call("POST", "/build-groups", token=api_world.admin_token, body={})
+    assert answer.status == 409
+    assert answer.json()["type"].endswith("no-active-policy")
+    assert api_world.runs() == 0
+
+
+def test_an_invalid_option_is_a_422_naming_the_option(
+    api_world: ApiWorld, call: Call, seeded: UUID
+) -> None:
+    body = {"options": {"min_group_size": 1, "max_allergy_count": -2}}
+    answer = call("POST", "/build-groups", token=api_world.admin_token, body=body)
+    assert answer.status == 422
+    fields = {error["field"] for error in answer.json()["errors"]}
+    assert fields == {"options.min_group_size", "options.max_allergy_count"}
+    assert api_world.runs() == 0
+
+
+def test_an_unknown_option_and_an_unknown_body_field_are_422(
+    api_world: ApiWorld, call: Call, seeded: UUID
+) -> None:
+    unknown_option = call(
+        "POST", "/build-groups", token=api_world.admin_token, body={"options": {"speed": 3}}
+    )
+    unknown_field = call("POST", "/build-groups", token=api_world.admin_token, body={"force": True})
+    assert unknown_option.status == unknown_field.status == 422
+    assert [e["field"] for e in unknown_option.json()["errors"]] == ["options.speed"]
+    assert [e["field"] for e in unknown_field.json()["errors"]] == ["force"]
+    assert api_world.runs() == 0
+
+
+def test_a_non_admin_gets_403_and_nothing_is_written(
+    api_world: ApiWorld, call: Call, seeded: UUID, engine_calls: list[int]
+) -> None:
+    answer = call("POST", "/build-groups", token=api_world.member_token, body={})
+    assert answer.status == 403
+    assert api_world.runs() == 0 and engine_calls == []
+
+
+def test_a_missing_token_gets_401(api_world: ApiWorld, call: Call, seeded: UUID) -> None:
+    answer = call("POST", "/build-groups", body={})
+    assert answer.status == 401
+    assert answer.headers["www-authenticate"] == "Bearer"
+    assert api_world.runs() == 0
+
+
+def test_get_run_shows_groups_and_queue_without_anyones_allergies(
+    api_world: ApiWorld, call: Call, seeded: UUID
+) -> None:
+    # A severe allergy list longer than the limit is left out with its allergens named.
+    api_world.db.execute(
+        "insert into public.participants (full_name, age, responses) values"
+        " ('Allergic Person', 30, %s::jsonb)",
+        [
+            '{"kosher": "yes", "dietary_restrictions":'
+            ' ["severe peanut allergy", "severe sesame allergy (EpiPen)"]}'
+        ],
+    )
+    body = {"options": {"max_allergy_count": 1}}
+    created = call("POST", "/build-groups", token=api_world.admin_token, body=body).json()
+    answer = call("GET", f"/runs/{created['run_id']}", token=api_world.admin_token)
+    assert answer.status == 200, answer.text
+    run = answer.json()
+    assert run["run"]["run_id"] == created["run_id"]
+    assert len(run["groups"]) == created["counts"]["groups"]
+    assert sum(len(group["member_ids"]) for group in run["groups"]) == created["counts"]["assigned"]
+    assert len(run["unassigned"]) == created["counts"]["unassigned"]
+    stored = api_world.db.execute(
+        "select details from public.unassigned_queue where details ? 'severe_allergens'"
+    ).fetchall()
+    assert stored, "the engine should have named the allergens in the database"
+    assert "severe_allergens" not in answer.text
+    entry = next(e for e in run["unassigned"] if e["full_name"] == "Allergic Person")
+    assert entry["reason"] == "allergy-limit-exceeded"
+    assert entry["details"] == {"max_allergy_count": 1, "alone_exceeds_limit": True}
+
+
+def test_an_unknown_run_is_a_404(api_world: ApiWorld, call: Call) -> None:
+    answer = call("GET", f"/runs/{uuid4()}", token=api_world.admin_token)
+    assert answer.status == 404
+
+
+def test_an_engine_failure_is_a_500_with_a_request_id_and_a_failed_run(
+    api_world: ApiWorld, call: Call, seeded: UUID, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("select * from participants where allergies = 'peanuts'")
+
+    monkeypatch.setattr(grouping_service, "run_grouping", broken)
+    answer = call("POST", "/build-groups", token=api_world.admin_token, body={})
+    assert answer.status == 500
+    problem = answer.json()
+    assert problem["request_id"] == answer.headers["x-request-id"]
+    assert "peanuts" not in answer.text and "select" not in answer.text
+    failed = api_world.db.execute("select id, status, error from public.runs").fetchall()
+    assert [(status, error) for _, status, error in failed] == [
+        ("failed", "engine failed: RuntimeError")
+    ]
+    run_id = failed[0][0]
+    for table in ("groups", "group_members", "unassigned_queue"):
+        assert api_world.rows_of_run(table, run_id) == 0
+
+
+def test_a_database_failure_while_saving_is_a_500_and_a_failed_run(
+    api_world: ApiWorld, call: Call, seeded: UUID, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def unavailable(self: PostgresStore, **kwargs: Any) -> UUID:
+        raise StoreUnavailableError()
+
+    monkeypatch.setattr(PostgresStore, "save_run", unavailable)
+    answer = call("POST", "/build-groups", token=api_world.admin_token, body={})
+    assert answer.status == 500 and answer.json()["request_id"]
+    rows = api_world.db.execute("select status, error, group_count from public.runs").fetchall()
+    assert rows == [("failed", "saving failed: StoreUnavailableError", 0)]
+    assert api_world.count("select count(*) from public.group_members") == 0
