@@ -28,6 +28,7 @@ from engine.grouping import DEFAULT_EFFORT, run_grouping
 from engine.options import GroupingOptions
 from infra.cli_input import BadInputError, load_participants, load_policy
 from infra.cli_report import render_result
+from infra.demo import register as register_demo
 from infra.migrate import register as register_migrate
 from infra.serve import register as register_serve
 
@@ -58,7 +59,7 @@ def register_run(subparsers: Subparsers) -> None:
     parser.set_defaults(handler=run_command)
 
 
-REGISTRARS: list[Registrar] = [register_run, register_migrate, register_serve]
+REGISTRARS: list[Registrar] = [register_run, register_migrate, register_serve, register_demo]
 OPTION_FLAGS = (
     "kosher_only",
     "min_group_size",

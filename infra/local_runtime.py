@@ -7,7 +7,9 @@ auth and the same store run on a laptop. Never used on AWS.
 
 from __future__ import annotations
 
+import base64
 import importlib
+import json
 import os
 import pkgutil
 import re
@@ -16,6 +18,8 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 import jwt
 import psycopg
@@ -137,3 +141,54 @@ def local_admin_token(*, user_id: uuid.UUID, lifetime_s: int = LOCAL_TOKEN_LIFET
         "user_metadata": {},
     }
     return jwt.encode(claims, key, algorithm="HS256")
+
+
+def invoke(
+    app: FunctionDispatcher,
+    method: str,
+    path: str,
+    *,
+    token: str,
+    body: object = None,
+) -> tuple[int, Any]:
+    """One request through Mangum, as API Gateway (HTTP API, v2) would send it."""
+    from mangum import Mangum
+
+    request_id = uuid.uuid4().hex
+    event: dict[str, Any] = {
+        "version": "2.0",
+        "routeKey": "$default",
+        "rawPath": path,
+        "rawQueryString": "",
+        "headers": {
+            "authorization": f"Bearer {token}",
+            "content-type": "application/json",
+            "host": "localhost",
+        },
+        "requestContext": {
+            "accountId": "local",
+            "apiId": "local",
+            "domainName": "localhost",
+            "domainPrefix": "localhost",
+            "http": {
+                "method": method,
+                "path": path,
+                "protocol": "HTTP/1.1",
+                "sourceIp": "127.0.0.1",
+                "userAgent": "grouping-demo",
+            },
+            "requestId": request_id,
+            "routeKey": "$default",
+            "stage": "$default",
+            "time": time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime()),
+            "timeEpoch": int(time.time() * 1000),
+        },
+        "body": None if body is None else json.dumps(body),
+        "isBase64Encoded": False,
+    }
+    context = SimpleNamespace(aws_request_id=request_id)
+    response = Mangum(app, lifespan="off")(event, context)
+    text = response.get("body") or ""
+    if response.get("isBase64Encoded"):
+        text = base64.b64decode(text).decode()
+    return int(response["statusCode"]), json.loads(text) if text else None
