@@ -11,12 +11,14 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
 from jwt import PyJWK, PyJWTError
 
 from functions.common.service_errors import SigningKeysUnavailableError
+
+if TYPE_CHECKING:
+    import httpx
 
 FetchJwks = Callable[[], Mapping[str, Any]]
 Clock = Callable[[], float]
@@ -27,6 +29,10 @@ ASYMMETRIC_KEY_TYPES = frozenset({"RSA", "EC", "OKP"})
 
 def http_jwks_fetcher(url: str, client: httpx.Client | None = None) -> FetchJwks:
     """A fetch that GETs `url`; any failure becomes `SigningKeysUnavailableError`."""
+    # Imported here: it costs a tenth of a second at cold start, and a project still on
+    # the HS256 secret never fetches keys.
+    import httpx
+
     http = client or httpx.Client(timeout=httpx.Timeout(5.0, connect=2.0))
 
     def fetch() -> Mapping[str, Any]:
