@@ -94,8 +94,10 @@ def run_policy(*, store: GroupingStore, request: RunRequest) -> RunOutcome:
     if request.idempotency_key is not None and not request.dry_run:
         existing = store.find_run_by_idempotency_key(key=request.idempotency_key)
         if existing is not None:
-            logger.info("run %s replayed for its idempotency key", existing)
-            return replayed_outcome(store.get_run(run_id=existing).run)
+            if existing.request_hash != request_hash(request):
+                raise IdempotencyConflictError()
+            logger.info("run %s replayed for its idempotency key", existing.run_id)
+            return replayed_outcome(store.get_run(run_id=existing.run_id).run)
     policy = policy_for(store=store, policy_id=request.policy_id)
     options = effective_options(policy=policy, overrides=request.overrides)
     participants = store.list_active_participants()
@@ -138,9 +140,15 @@ def effective_options(
         raise invalid_input(error, prefix=prefix) from None
 
 
-def request_hash(*, policy_id: UUID, options: Mapping[str, Any], trigger: str) -> str:
-    """What was asked, so two concurrent retries with one key store one run."""
-    asked = json.dumps([str(policy_id), dict(options), trigger], sort_keys=True)
+def request_hash(request: RunRequest) -> str:
+    """What was asked, as asked: a retry must repeat it to get the first run back.
+
+    The policy is the one named (or "active"), not the one it resolved to, so a retry
+    after another policy became active still finds its first run; two concurrent
+    retries with one key store one run, since the save compares the same hash.
+    """
+    policy = str(request.policy_id) if request.policy_id is not None else "active"
+    asked = json.dumps([policy, dict(request.overrides), request.trigger_source], sort_keys=True)
     return hashlib.sha256(asked.encode()).hexdigest()
 
 
@@ -168,7 +176,7 @@ def _save(
     request: RunRequest,
 ) -> UUID:
     finished = record.model_copy(update={"finished_at": datetime.now(UTC)})
-    asked = request_hash(policy_id=policy.id, options=record.options, trigger=record.trigger_source)
+    asked = request_hash(request)
     try:
         run_id = store.save_run(
             idempotency_key=request.idempotency_key,

@@ -207,6 +207,13 @@ class RunUnassignedEntry(BaseModel):
     details: dict[str, Any]
 
 
+class IdempotentRun(BaseModel):
+    """The run an idempotency key already made, and the hash of the request that made it."""
+
+    run_id: UUID
+    request_hash: str
+
+
 class RunDetail(BaseModel):
     run: RunSummary
     groups: list[RunGroup]
@@ -264,6 +271,6 @@ class GroupingStore(Protocol):
 
     def record_failed_run(self, *, policy_id: UUID, run: RunRecord, failure: str) -> UUID: ...
 
-    def find_run_by_idempotency_key(self, *, key: str) -> UUID | None: ...
+    def find_run_by_idempotency_key(self, *, key: str) -> IdempotentRun | None: ...
 
     def get_run(self, *, run_id: UUID) -> RunDetail: ...

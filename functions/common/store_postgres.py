@@ -28,6 +28,7 @@ from functions.common.store import (
     PARTICIPANT_COLUMNS,
     ArchivedPolicyError,
     CredentialsRejectedError,
+    IdempotentRun,
     NotFoundError,
     PolicyCreate,
     PolicyPublic,
@@ -249,12 +250,14 @@ class PostgresStore:
         payload = run_payload(run, status="failed", error=failure)
         return self._save(None, policy_id, payload, EMPTY_RESULT, None)
 
-    def find_run_by_idempotency_key(self, *, key: str) -> UUID | None:
+    def find_run_by_idempotency_key(self, *, key: str) -> IdempotentRun | None:
         with self._transaction() as cursor:
             row = cursor.execute(
-                "select id from public.runs where idempotency_key = %s", [key]
+                "select id, payload_hash from public.runs where idempotency_key = %s", [key]
             ).fetchone()
-        return None if row is None else UUID(str(row["id"]))
+        if row is None:
+            return None
+        return IdempotentRun(run_id=row["id"], request_hash=row["payload_hash"])
 
     def get_run(self, *, run_id: UUID) -> RunDetail:
         with self._transaction() as cursor:

@@ -26,6 +26,7 @@ from functions.common.store import (
     EMPTY_RESULT,
     PARTICIPANT_COLUMNS,
     ArchivedPolicyError,
+    IdempotentRun,
     NotFoundError,
     PolicyCreate,
     PolicyPublic,
@@ -234,10 +235,12 @@ class SupabaseStore:
             }
         )
 
-    def find_run_by_idempotency_key(self, *, key: str) -> UUID | None:
-        request = self._rest().table("runs").select("id").eq("idempotency_key", key)
+    def find_run_by_idempotency_key(self, *, key: str) -> IdempotentRun | None:
+        request = self._rest().table("runs").select("id,payload_hash").eq("idempotency_key", key)
         rows = _execute(request)
-        return UUID(rows[0]["id"]) if rows else None
+        if not rows:
+            return None
+        return IdempotentRun(run_id=rows[0]["id"], request_hash=rows[0]["payload_hash"])
 
     def get_run(self, *, run_id: UUID) -> RunDetail:
         rest, run = self._rest(), str(run_id)

@@ -262,7 +262,9 @@ def test_saving_is_idempotent_by_key(db: Connection, stores: Stores) -> None:
 
     first = save(_run_record())
     assert save(_run_record()) == first
-    assert stores.admin.find_run_by_idempotency_key(key="retry-key") == first
+    found = stores.admin.find_run_by_idempotency_key(key="retry-key")
+    assert found is not None and found.run_id == first
+    assert found.request_hash  # the payload hash the save computed and stored
     assert stores.admin.find_run_by_idempotency_key(key="never-used") is None
     runs = db.execute("select count(*) from public.runs where policy_id = %s", [policy.id])
     assert runs.fetchone() == (1,)

@@ -59,7 +59,14 @@ def sample_rows() -> dict[str, list[dict[str, Any]]]:
                 "responses": {"kosher": "yes"},
             }
         ],
-        "runs": [{"id": RUN_ID, "options": {"seed": 1}, "diagnostics": {"counts": {}}}],
+        "runs": [
+            {
+                "id": RUN_ID,
+                "payload_hash": "hash-of-the-first-request",
+                "options": {"seed": 1},
+                "diagnostics": {"counts": {}},
+            }
+        ],
         "run_history": [
             {
                 "run_id": RUN_ID,

@@ -98,6 +98,35 @@ def test_a_retry_with_the_same_key_returns_the_first_run_without_running_again(
     assert api_world.runs() == 1
 
 
+def test_the_same_key_with_another_body_is_a_409_and_runs_nothing(
+    api_world: ApiWorld, call: Call, seeded: UUID, engine_calls: list[int]
+) -> None:
+    key = {"Idempotency-Key": "reused-" + uuid4().hex}
+    first = call("POST", "/build-groups", token=api_world.admin_token, body={}, headers=key)
+    other = {"options": {"seed": 99}}
+    reused = call("POST", "/build-groups", token=api_world.admin_token, body=other, headers=key)
+    assert first.status == 201
+    assert reused.status == 409, reused.text
+    assert reused.headers["content-type"] == "application/problem+json"
+    assert len(engine_calls) == 1
+    assert api_world.runs() == 1
+
+
+def test_a_retry_still_finds_its_run_after_another_policy_became_active(
+    api_world: ApiWorld, call: Call, seeded: UUID, engine_calls: list[int]
+) -> None:
+    key = {"Idempotency-Key": "later-" + uuid4().hex}
+    first = call("POST", "/build-groups", token=api_world.admin_token, body={}, headers=key)
+    newer = api_world.add_policy("Newer")
+    api_world.db.execute("update public.grouping_policies set is_active = false where is_active")
+    api_world.db.execute(
+        "update public.grouping_policies set is_active = true where id = %s", [newer]
+    )
+    again = call("POST", "/build-groups", token=api_world.admin_token, body={}, headers=key)
+    assert again.status == 201 and again.json()["run_id"] == first.json()["run_id"]
+    assert len(engine_calls) == 1
+
+
 def test_no_active_policy_is_a_409(api_world: ApiWorld, call: Call) -> None:
     api_world.seed_participants(8)
     api_world.add_policy("Not active")

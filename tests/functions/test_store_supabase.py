@@ -293,10 +293,15 @@ def test_a_failed_run_is_saved_without_key_or_rows(
 
 
 def test_a_run_is_found_by_its_idempotency_key(fake: FakePostgrest, store: SupabaseStore) -> None:
-    assert store.find_run_by_idempotency_key(key="key, with (odd) chars") == UUID(RUN_ID)
+    found = store.find_run_by_idempotency_key(key="key, with (odd) chars")
+    assert found is not None
+    assert (found.run_id, found.request_hash) == (UUID(RUN_ID), "hash-of-the-first-request")
     (request,) = fake.requests
     assert request.url.path == "/rest/v1/runs"
-    assert _params(request) == [("select", "id"), ("idempotency_key", "eq.key, with (odd) chars")]
+    assert _params(request) == [
+        ("select", "id,payload_hash"),
+        ("idempotency_key", "eq.key, with (odd) chars"),
+    ]
     fake.rows["runs"] = []
     assert store.find_run_by_idempotency_key(key="unknown") is None
 
