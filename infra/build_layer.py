@@ -5,11 +5,17 @@
 The zip holds `python/engine/` and the runtime dependencies (pyproject's own and the
 `functions` extra), installed by pip for the Lambda platform from wheels only, so it
 builds on any machine without Docker. boto3 is left out: the Lambda runtime ships it.
+
+Bytecode is compiled into the zip when this Python is the Lambda's version: /opt is
+read-only on Lambda, so without it every cold start would compile every module in
+memory. The .pyc files are unchecked-hash ones, valid whatever timestamps the zip keeps.
 """
 
 from __future__ import annotations
 
 import argparse
+import compileall
+import py_compile
 import shutil
 import subprocess
 import sys
@@ -52,12 +58,25 @@ def build_layer(output: Path = DEFAULT_OUTPUT, install: Installer = pip_install_
         shutil.copytree(
             ROOT / "engine", site / "engine", ignore=shutil.ignore_patterns("__pycache__")
         )
+        compile_for_lambda(site)
         output.parent.mkdir(parents=True, exist_ok=True)
         with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as archive:
             for path in sorted(Path(scratch).rglob("*")):
-                if path.is_file() and "__pycache__" not in path.parts:
+                if path.is_file():
                     archive.write(path, path.relative_to(scratch).as_posix())
     return output
+
+
+def compile_for_lambda(site: Path) -> bool:
+    """Fresh unchecked-hash bytecode for everything under `site`, if the versions match."""
+    for cache in [p for p in site.rglob("__pycache__") if p.is_dir()]:
+        shutil.rmtree(cache)  # whatever pip left was compiled for checks Lambda can't pass
+    if f"{sys.version_info.major}.{sys.version_info.minor}" != LAMBDA_PYTHON:
+        return False
+    return compileall.compile_dir(
+        site, quiet=1, workers=0,
+        invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH,
+    )  # fmt: skip
 
 
 def main(argv: Sequence[str] | None = None) -> int:

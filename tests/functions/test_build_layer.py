@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import sys
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
+
+import pytest
 
 from infra.build_layer import build_layer, layer_requirements
 
@@ -40,5 +43,14 @@ def test_the_zip_holds_the_engine_and_the_installed_packages_under_python(
         "python/engine/py.typed",
         "python/fastapi/__init__.py",
     } <= names
-    assert not any("__pycache__" in name for name in names)
+    assert "python/fastapi/__pycache__/x.pyc" not in names  # pip's leftovers are replaced
     assert not any(name.startswith(("python/functions", "python/tests")) for name in names)
+
+
+@pytest.mark.skipif(sys.version_info[:2] != (3, 11), reason="bytecode only for Lambda's 3.11")
+def test_the_zip_carries_bytecode_lambda_can_use(tmp_path: Path) -> None:
+    output = build_layer(tmp_path / "engine-layer.zip", install=lambda target, _: None)
+    with zipfile.ZipFile(output) as archive:
+        compiled = archive.read("python/engine/__pycache__/grouping.cpython-311.pyc")
+    # PEP 552: flags 0b01 = hash-based, not checked against the source's timestamp.
+    assert int.from_bytes(compiled[4:8], "little") == 0b01
