@@ -7,7 +7,8 @@ class: no SQL text, no payload values.
 
 from __future__ import annotations
 
-from typing import ClassVar
+import json
+from typing import Any, ClassVar
 
 
 class StoreError(Exception):
@@ -63,6 +64,54 @@ class StoreUnavailableError(StoreError):
     message = "The database is unavailable; try again later."
 
 
+class WardPayloadError(InvalidPayloadError):
+    """A ward write refused for what it names; the offender comes from the JSON DETAIL."""
+
+    message = "The ward request names something it may not."
+
+    def __init__(
+        self,
+        *,
+        user_hash: str | None = None,
+        group: str | None = None,
+        household_id: str | None = None,
+    ) -> None:
+        super().__init__()
+        self.user_hash = user_hash
+        self.group = group
+        self.household_id = household_id
+
+
+class UnknownWardMemberError(WardPayloadError):
+    message = "A member named is not on the ward's roster."
+
+
+class InvalidWardGroupError(WardPayloadError):
+    message = "A group named is not one of A, B, C, D."
+
+
+class HouseholdSplitError(WardPayloadError):
+    message = "The change would split a household across groups."
+
+
+class MalformedWardPayloadError(WardPayloadError):
+    message = "The ward request is not a list of well-formed entries."
+
+
+class DuplicateWardMemberError(MalformedWardPayloadError):
+    message = "The ward request names a member more than once."
+
+
+class StaleAssignmentsError(StaleVersionError):
+    """The ward's assignments changed since the version the caller read."""
+
+    message = "The ward's assignments changed since they were read."
+
+    def __init__(self, *, current_version: int | None = None) -> None:
+        super().__init__()
+        self.current_version = current_version
+
+
 _ERRORS_BY_CODE: dict[str, type[StoreError]] = {
     "42501": ForbiddenError,
     "P0002": NotFoundError,
@@ -94,12 +143,52 @@ _ERRORS_BY_CLASS: dict[str, type[StoreError]] = {
     "57": StoreUnavailableError,
 }
 _UNAVAILABLE_HTTP_STATUSES = frozenset({"502", "503", "504", "520"})
+# The ward RPCs' own SQLSTATEs (sql/migrations/0014, 0015), whose DETAIL names the offender.
+_WARD_PAYLOAD_ERRORS: dict[str, type[WardPayloadError]] = {
+    "WB001": UnknownWardMemberError,
+    "WB002": InvalidWardGroupError,
+    "WB003": HouseholdSplitError,
+    "WB005": MalformedWardPayloadError,
+    "WB006": WardPayloadError,
+}
 
 
-def error_for_code(code: str | None) -> StoreError:
-    """The domain error for a SQLSTATE, a PostgREST code or a bare HTTP status."""
+def _parsed_detail(detail: str | None) -> dict[str, Any]:
+    try:
+        parsed = json.loads(detail) if detail else {}
+    except ValueError:
+        return {}
+    return parsed if isinstance(parsed, dict) else {}
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _ward_error(code: str, detail: str | None) -> StoreError:
+    named = _parsed_detail(detail)
+    if code == "WB004":
+        version = named.get("current_version")
+        return StaleAssignmentsError(current_version=version if isinstance(version, int) else None)
+    error_class = _WARD_PAYLOAD_ERRORS[code]
+    if code == "WB005" and _text(named.get("user_hash")) is not None:
+        error_class = DuplicateWardMemberError
+    return error_class(
+        user_hash=_text(named.get("user_hash")),
+        group=_text(named.get("group")),
+        household_id=_text(named.get("household_id")),
+    )
+
+
+def error_for_code(code: str | None, detail: str | None = None) -> StoreError:
+    """The domain error for a SQLSTATE, a PostgREST code or a bare HTTP status.
+
+    `detail` is the error's DETAIL; only the ward codes read it (a JSON object).
+    """
     if code is None:
         return StoreError()
+    if code == "WB004" or code in _WARD_PAYLOAD_ERRORS:
+        return _ward_error(code, detail)
     if code in _ERRORS_BY_CODE:
         return _ERRORS_BY_CODE[code]()
     if code in _UNAVAILABLE_HTTP_STATUSES:

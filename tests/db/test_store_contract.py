@@ -1,7 +1,8 @@
-"""What SupabaseStore sends exists in the migrated database: RPCs, tables, views, columns.
+"""What the Supabase stores send exists in the migrated database: RPCs, tables, views, columns.
 
-Every store method is called against the PostgREST stand-in; each captured request
-is then checked against the real schema, with the grants `authenticated` holds.
+Every method of SupabaseStore and SupabaseWardStore is called against the PostgREST
+stand-in; each captured request is then checked against the real schema, with the
+grants `authenticated` holds.
 """
 
 from __future__ import annotations
@@ -16,8 +17,11 @@ import psycopg
 import pytest
 from psycopg.rows import TupleRow
 
+from engine.wards.models import WardMember
 from functions.common.store import GroupingStore, PolicyCreate, PolicyUpdate, RunRecord
 from functions.common.store_supabase import SupabaseStore
+from functions.common.ward_store import AssignmentChange, WardStore
+from functions.common.ward_store_supabase import SupabaseWardStore
 from tests.functions.postgrest_fake import (
     CALLER_TOKEN,
     POLICY_ID,
@@ -27,6 +31,7 @@ from tests.functions.postgrest_fake import (
     empty_grouping_result,
     relation_of,
 )
+from tests.functions.test_ward_store_supabase import WARD, ward_fake
 
 Connection = psycopg.Connection[TupleRow]
 RUN = RunRecord(trigger_source="api", started_at=datetime(2026, 11, 1, tzinfo=UTC))
@@ -78,6 +83,43 @@ def sent_requests() -> list[httpx.Request]:
     return fake.requests
 
 
+def _ward_calls(store: SupabaseWardStore) -> dict[str, Callable[[], Any]]:
+    ward = UUID(WARD)
+    member = WardMember(user_hash="h1", first_name="Dana", last_name="Cohen", phone="050")
+    change = AssignmentChange(user_hash="h1", new_group="A", household_id="H1")
+    return {
+        "ward_role": lambda: store.ward_role(ward_id=ward),
+        "sync_roster": lambda: store.sync_roster(ward_id=ward, members=[member]),
+        "get_roster": lambda: store.get_roster(ward_id=ward),
+        "get_assignments": lambda: store.get_assignments(ward_id=ward),
+        "bulk_update": lambda: store.bulk_update(
+            ward_id=ward, assignments=[change], expected_version=7
+        ),
+        "restore": lambda: store.restore(ward_id=ward, audit_id=12, expected_version=8),
+        "audit_trail": lambda: store.audit_trail(ward_id=ward, limit=10),
+        "participation_stats": lambda: store.participation_stats(ward_id=ward),
+        "attendance_rates": lambda: store.attendance_rates(ward_id=ward),
+    }
+
+
+@pytest.fixture(scope="module")
+def ward_sent_requests() -> list[httpx.Request]:
+    fake = ward_fake()
+    calls = _ward_calls(SupabaseWardStore(fake.client(), access_token=CALLER_TOKEN))
+    assert set(calls) == {name for name in dir(WardStore) if not name.startswith("_")}
+    for call in calls.values():
+        call()
+    return fake.requests
+
+
+@pytest.fixture(params=["grouping", "ward"])
+def store_requests(request: pytest.FixtureRequest) -> list[httpx.Request]:
+    """What each Supabase store sent, one store per test run."""
+    name = "sent_requests" if request.param == "grouping" else "ward_sent_requests"
+    requests: list[httpx.Request] = request.getfixturevalue(name)
+    return requests
+
+
 def _rpc_requests(requests: list[httpx.Request]) -> dict[str, list[httpx.Request]]:
     found: dict[str, list[httpx.Request]] = {}
     for request in requests:
@@ -123,10 +165,28 @@ def test_the_store_sends_rpcs_and_reads_relations(sent_requests: list[httpx.Requ
     }
 
 
-def test_every_rpc_exists_with_these_parameter_names_for_authenticated(
-    db: Connection, sent_requests: list[httpx.Request]
+def test_the_ward_store_calls_its_rpcs_and_reads_its_relations(
+    ward_sent_requests: list[httpx.Request],
 ) -> None:
-    for name, requests in _rpc_requests(sent_requests).items():
+    assert set(_rpc_requests(ward_sent_requests)) == {
+        "ward_role",
+        "ward_sync_roster",
+        "ward_bulk_update",
+        "ward_restore_assignments",
+    }
+    assert {relation_of(r) for r in ward_sent_requests if r.method != "POST"} == {
+        "ward_members",
+        "ward_assignment_versions",
+        "ward_member_groups",
+        "audit_log",
+        "member_participation_stats",
+    }
+
+
+def test_every_rpc_exists_with_these_parameter_names_for_authenticated(
+    db: Connection, store_requests: list[httpx.Request]
+) -> None:
+    for name, requests in _rpc_requests(store_requests).items():
         functions = db.execute(
             "select p.proargnames, p.pronargs - p.pronargdefaults,"
             " has_function_privilege('authenticated', p.oid, 'execute')"
@@ -143,9 +203,9 @@ def test_every_rpc_exists_with_these_parameter_names_for_authenticated(
 
 
 def test_rpc_results_have_the_columns_selected_from_them(
-    db: Connection, sent_requests: list[httpx.Request]
+    db: Connection, store_requests: list[httpx.Request]
 ) -> None:
-    for name, requests in _rpc_requests(sent_requests).items():
+    for name, requests in _rpc_requests(store_requests).items():
         for request in requests:
             selected = _columns_used(request)
             if not selected:
@@ -162,9 +222,9 @@ def test_rpc_results_have_the_columns_selected_from_them(
 
 
 def test_every_table_and_view_read_or_written_has_its_columns_and_grants(
-    db: Connection, sent_requests: list[httpx.Request]
+    db: Connection, store_requests: list[httpx.Request]
 ) -> None:
-    for request in sent_requests:
+    for request in store_requests:
         relation = relation_of(request)
         if relation.startswith("rpc/"):
             continue

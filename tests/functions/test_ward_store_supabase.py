@@ -1,0 +1,366 @@
+"""SupabaseWardStore's requests to PostgREST, exactly, and its refusals as domain errors."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+import httpx
+import pytest
+
+from engine.wards.models import WardMember
+from functions.common.store_errors import (
+    DuplicateWardMemberError,
+    ForbiddenError,
+    HouseholdSplitError,
+    InvalidWardGroupError,
+    MalformedWardPayloadError,
+    NotFoundError,
+    StaleAssignmentsError,
+    StaleVersionError,
+    StoreError,
+    StoreUnavailableError,
+    UnknownWardMemberError,
+    WardPayloadError,
+    error_for_code,
+)
+from functions.common.store_supabase import PAGE_SIZE
+from functions.common.ward_store import AssignmentChange, RosterSync, StoredAssignment
+from functions.common.ward_store_supabase import SupabaseWardStore
+from tests.functions.postgrest_fake import (
+    ANON_KEY,
+    CALLER_TOKEN,
+    STAMP,
+    FakePostgrest,
+    body_of,
+    relation_of,
+)
+
+WARD = "55555555-5555-4555-8555-555555555555"
+BATCH = "66666666-6666-4666-8666-666666666666"
+ACTOR = "77777777-7777-4777-8777-777777777777"
+ROSTER_ROW = {
+    "user_hash": "cohen-1",
+    "first_name": "Dana",
+    "last_name": "Cohen",
+    "address": "1 Herzl St",
+    "phone": None,
+    "household_id": "H-cohen",
+}
+ROSTER_COLUMNS = "user_hash,first_name,last_name,address,phone,household_id"
+AUDIT_COLUMNS = (
+    "id,user_hash,action,old_group,new_group,old_household_id,new_household_id,actor_id,"
+    "changed_at,batch_id,restored_from"
+)
+
+
+def ward_rows() -> dict[str, list[dict[str, Any]]]:
+    return {
+        "ward_members": [ROSTER_ROW],
+        "ward_assignment_versions": [{"version": 7}],
+        "ward_member_groups": [
+            {"user_hash": "cohen-1", "assigned_group": "B", "household_id": "H-cohen"},
+            {"user_hash": "levi-1", "assigned_group": "C", "household_id": None},
+        ],
+        "audit_log": [
+            {
+                "id": 12,
+                "user_hash": "levi-1",
+                "action": "update",
+                "old_group": "A",
+                "new_group": "C",
+                "old_household_id": None,
+                "new_household_id": None,
+                "actor_id": ACTOR,
+                "changed_at": STAMP,
+                "batch_id": BATCH,
+                "restored_from": None,
+            }
+        ],
+        "member_participation_stats": [
+            {
+                "user_hash": h,
+                "assigned_group": g,
+                "total_assigned_sessions": assigned,
+                "total_participations": took_part,
+                "participation_percentage": percent,
+            }
+            for h, g, assigned, took_part, percent in [
+                ("cohen-1", "B", 3, 2, 66.7),
+                ("levi-1", "C", 4, 1, 25.0),
+                ("new-1", None, 0, 0, 0.0),
+            ]
+        ],
+    }
+
+
+def ward_fake() -> FakePostgrest:
+    """A PostgREST stand-in holding one ward's rows and answering the ward RPCs."""
+    answers = {
+        "ward_role": "leader",
+        "ward_sync_roster": {"added": 1, "updated": 0, "removed": 2},
+        "ward_bulk_update": 8,
+        "ward_restore_assignments": 9,
+    }
+    return FakePostgrest(rows=ward_rows(), rpc_answers=answers)
+
+
+@pytest.fixture
+def fake() -> FakePostgrest:
+    return ward_fake()
+
+
+@pytest.fixture
+def store(fake: FakePostgrest) -> SupabaseWardStore:
+    return SupabaseWardStore(fake.client(), access_token=CALLER_TOKEN)
+
+
+def _sent(fake: FakePostgrest) -> list[tuple[str, str, list[tuple[str, str]]]]:
+    return [(r.method, relation_of(r), list(r.url.params.multi_items())) for r in fake.requests]
+
+
+def _ward_page(columns: str, offset: int = 0) -> list[tuple[str, str]]:
+    return [
+        ("select", columns),
+        ("ward_branch_id", f"eq.{WARD}"),
+        ("order", "user_hash.asc"),
+        ("offset", str(offset)),
+        ("limit", str(PAGE_SIZE)),
+    ]
+
+
+def test_every_request_carries_the_callers_token(
+    fake: FakePostgrest, store: SupabaseWardStore
+) -> None:
+    store.ward_role(ward_id=UUID(WARD))
+    store.get_assignments(ward_id=UUID(WARD))
+    for request in fake.requests:
+        assert request.headers["authorization"] == f"Bearer {CALLER_TOKEN}"
+        assert request.headers["apikey"] == ANON_KEY
+
+
+def test_the_role_is_asked_of_the_ward_role_rpc(
+    fake: FakePostgrest, store: SupabaseWardStore
+) -> None:
+    assert store.ward_role(ward_id=UUID(WARD)) == "leader"
+    fake.rpc_answers["ward_role"] = None
+    assert store.ward_role(ward_id=UUID(WARD)) is None
+    assert [body_of(r) for r in fake.requests] == [{"p_ward_branch_id": WARD}] * 2
+
+
+def test_a_roster_sync_is_one_rpc_in_camel_case(
+    fake: FakePostgrest, store: SupabaseWardStore
+) -> None:
+    members = [
+        WardMember(user_hash="cohen-1", first_name="Dana", last_name="Cohen", address="1 Herzl"),
+        WardMember(user_hash="levi-1", first_name="Avi", last_name="Levi", household_id="H-l"),
+    ]
+    assert store.sync_roster(ward_id=UUID(WARD), members=members) == RosterSync(
+        added=1, updated=0, removed=2
+    )
+    (request,) = fake.requests
+    assert relation_of(request) == "rpc/ward_sync_roster"
+    assert body_of(request) == {
+        "p_ward_branch_id": WARD,
+        "p_members": [
+            {"userHash": "cohen-1", "firstName": "Dana", "lastName": "Cohen",
+             "address": "1 Herzl", "phone": None, "householdId": None},
+            {"userHash": "levi-1", "firstName": "Avi", "lastName": "Levi",
+             "address": None, "phone": None, "householdId": "H-l"},
+        ],
+    }  # fmt: skip
+
+
+def test_the_roster_is_read_page_by_page(fake: FakePostgrest, store: SupabaseWardStore) -> None:
+    fake.rows["ward_members"] = [
+        {**ROSTER_ROW, "user_hash": f"m-{i:05d}"} for i in range(PAGE_SIZE + 1)
+    ]
+    roster = store.get_roster(ward_id=UUID(WARD))
+    assert [m.user_hash for m in roster] == [f"m-{i:05d}" for i in range(PAGE_SIZE + 1)]
+    assert roster[0].address == "1 Herzl St" and roster[0].household_id == "H-cohen"
+    assert _sent(fake) == [
+        ("GET", "ward_members", _ward_page(ROSTER_COLUMNS)),
+        ("GET", "ward_members", _ward_page(ROSTER_COLUMNS, PAGE_SIZE)),
+    ]
+
+
+def test_assignments_are_read_between_two_equal_versions(
+    fake: FakePostgrest, store: SupabaseWardStore
+) -> None:
+    assignments, version = store.get_assignments(ward_id=UUID(WARD))
+    assert version == 7
+    assert assignments == [
+        StoredAssignment(user_hash="cohen-1", assigned_group="B", household_id="H-cohen"),
+        StoredAssignment(user_hash="levi-1", assigned_group="C"),
+    ]
+    version_read = ("GET", "ward_assignment_versions", [
+        ("select", "version"), ("ward_branch_id", f"eq.{WARD}")
+    ])  # fmt: skip
+    assert _sent(fake) == [
+        version_read,
+        ("GET", "ward_member_groups", _ward_page("user_hash,assigned_group,household_id")),
+        version_read,
+    ]
+
+
+class MovingFake(FakePostgrest):
+    """Another writer lands after each read of the assignments, `moves` times."""
+
+    moves = 1
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        answer = super().handle(request)
+        if relation_of(request) == "ward_member_groups" and self.moves > 0:
+            self.moves -= 1
+            self.rows["ward_assignment_versions"] = [{"version": 8 + self.moves}]
+            self.rows["ward_member_groups"] = [
+                {"user_hash": "levi-1", "assigned_group": "D", "household_id": None}
+            ]
+        return answer
+
+
+def test_a_write_during_the_read_makes_it_start_over() -> None:
+    fake = MovingFake(rows=ward_rows())
+    store = SupabaseWardStore(fake.client(), access_token=CALLER_TOKEN)
+    assignments, version = store.get_assignments(ward_id=UUID(WARD))
+    assert version == 8
+    assert assignments == [StoredAssignment(user_hash="levi-1", assigned_group="D")]
+    assert [relation_of(r) for r in fake.requests].count("ward_member_groups") == 2
+
+
+def test_a_ward_that_keeps_changing_is_unavailable_rather_than_inconsistent() -> None:
+    fake = MovingFake(rows=ward_rows())
+    fake.moves = 10
+    store = SupabaseWardStore(fake.client(), access_token=CALLER_TOKEN)
+    with pytest.raises(StoreUnavailableError):
+        store.get_assignments(ward_id=UUID(WARD))
+
+
+def test_an_invisible_version_is_forbidden(fake: FakePostgrest, store: SupabaseWardStore) -> None:
+    fake.rows["ward_assignment_versions"] = []
+    with pytest.raises(ForbiddenError):
+        store.get_assignments(ward_id=UUID(WARD))
+    assert [relation_of(r) for r in fake.requests] == ["ward_assignment_versions"]
+
+
+def test_bulk_update_and_restore_are_one_rpc_each(
+    fake: FakePostgrest, store: SupabaseWardStore
+) -> None:
+    changes = [
+        AssignmentChange(user_hash="cohen-1", new_group="A", household_id="H-cohen"),
+        AssignmentChange(user_hash="levi-1", new_group="D"),
+    ]
+    assert store.bulk_update(ward_id=UUID(WARD), assignments=changes, expected_version=7) == 8
+    assert store.restore(ward_id=UUID(WARD), audit_id=12, expected_version=8) == 9
+    assert [(relation_of(r), body_of(r)) for r in fake.requests] == [
+        (
+            "rpc/ward_bulk_update",
+            {
+                "p_ward_branch_id": WARD,
+                "p_assignments": [
+                    {"userHash": "cohen-1", "newGroup": "A", "householdId": "H-cohen"},
+                    {"userHash": "levi-1", "newGroup": "D", "householdId": None},
+                ],
+                "p_expected_version": 7,
+            },
+        ),
+        (
+            "rpc/ward_restore_assignments",
+            {"p_ward_branch_id": WARD, "p_audit_id": 12, "p_expected_version": 8},
+        ),
+    ]
+
+
+def test_the_audit_trail_is_the_newest_entries(
+    fake: FakePostgrest, store: SupabaseWardStore
+) -> None:
+    (entry,) = store.audit_trail(ward_id=UUID(WARD), limit=5)
+    assert (entry.id, entry.user_hash, entry.new_group, entry.actor_id) == (
+        12,
+        "levi-1",
+        "C",
+        UUID(ACTOR),
+    )
+    assert _sent(fake) == [
+        (
+            "GET",
+            "audit_log",
+            [
+                ("select", AUDIT_COLUMNS),
+                ("ward_branch_id", f"eq.{WARD}"),
+                ("order", "id.desc"),
+                ("limit", "5"),
+            ],
+        )
+    ]
+
+
+def test_attendance_rates_are_participations_over_assigned_sessions(
+    store: SupabaseWardStore,
+) -> None:
+    stats = store.participation_stats(ward_id=UUID(WARD))
+    assert [(s.user_hash, s.participation_percentage) for s in stats] == [
+        ("cohen-1", 66.7),
+        ("levi-1", 25.0),
+        ("new-1", 0.0),
+    ]
+    # new-1 has no history, so no rate: the balancing weighs them 1.
+    assert store.attendance_rates(ward_id=UUID(WARD)) == {"cohen-1": 2 / 3, "levi-1": 0.25}
+
+
+def _refuse(fake: FakePostgrest, code: str, details: str | None) -> None:
+    body = {"code": code, "message": "secret SQL text", "details": details, "hint": None}
+    fake.failures["POST", "rpc/ward_bulk_update"] = (400, body)
+
+
+@pytest.mark.parametrize(
+    ("code", "details", "error", "named"),
+    [
+        ("WB001", '{"user_hash": "ghost-1"}', UnknownWardMemberError, ("ghost-1", None, None)),
+        ("WB002", '{"user_hash": "levi-1", "group": "E"}', InvalidWardGroupError,
+         ("levi-1", "E", None)),
+        ("WB003", '{"household_id": "H-cohen"}', HouseholdSplitError, (None, None, "H-cohen")),
+        ("WB005", '{"user_hash": "levi-1"}', DuplicateWardMemberError, ("levi-1", None, None)),
+        ("WB005", None, MalformedWardPayloadError, (None, None, None)),
+        ("WB006", "not json", WardPayloadError, (None, None, None)),
+    ],
+)  # fmt: skip
+def test_refusals_name_the_offender_without_sql_text(
+    fake: FakePostgrest,
+    store: SupabaseWardStore,
+    code: str,
+    details: str | None,
+    error: type[WardPayloadError],
+    named: tuple[str | None, str | None, str | None],
+) -> None:
+    _refuse(fake, code, details)
+    with pytest.raises(error) as refused:
+        store.bulk_update(ward_id=UUID(WARD), assignments=[], expected_version=7)
+    assert type(refused.value) is error
+    assert (refused.value.user_hash, refused.value.group, refused.value.household_id) == named
+    assert str(refused.value) == error.message
+
+
+def test_a_stale_version_carries_the_current_one(
+    fake: FakePostgrest, store: SupabaseWardStore
+) -> None:
+    _refuse(fake, "WB004", '{"current_version": 11}')
+    with pytest.raises(StaleVersionError) as refused:
+        store.bulk_update(ward_id=UUID(WARD), assignments=[], expected_version=7)
+    assert isinstance(refused.value, StaleAssignmentsError)
+    assert refused.value.current_version == 11
+
+
+@pytest.mark.parametrize(
+    ("code", "error"),
+    [("42501", ForbiddenError), ("P0002", NotFoundError), ("XX000", StoreError)],
+)
+def test_other_codes_keep_their_mapping_when_a_detail_comes_along(
+    code: str, error: type[StoreError]
+) -> None:
+    assert type(error_for_code(code, '{"audit_id": 3}')) is error
+
+
+def test_a_stale_refusal_without_a_readable_version_still_is_stale() -> None:
+    mapped = error_for_code("WB004", '{"current_version": "seven"}')
+    assert isinstance(mapped, StaleAssignmentsError) and mapped.current_version is None
