@@ -95,32 +95,34 @@ _POLICY_COLUMNS = columns_of(PolicyPublic)
 _RETURNING_POLICY = sql.SQL(" returning {}").format(_column_list(_POLICY_COLUMNS))
 
 
+@contextmanager
+def caller_transaction(connect: ConnectionFactory, identity: DatabaseIdentity) -> Iterator[Cursor]:
+    """One transaction as the caller, set up as PostgREST does it (role, then claims).
+
+    Database errors leave as domain errors chosen by SQLSTATE (and, for the ward codes,
+    the JSON DETAIL); no SQL text or value travels with them.
+    """
+    try:
+        with connect() as conn, conn.transaction(), conn.cursor(row_factory=dict_row) as cursor:
+            cursor.execute(sql.SQL("set local role {}").format(sql.Identifier(identity.role)))
+            cursor.execute(
+                "select set_config('request.jwt.claims', %s, true)",
+                [json.dumps(dict(identity.claims))],
+            )
+            yield cursor
+    except psycopg.Error as error:
+        if isinstance(error, psycopg.OperationalError) and error.sqlstate is None:
+            raise StoreUnavailableError() from None
+        raise error_for_code(error.sqlstate, error.diag.message_detail) from None
+
+
 class PostgresStore:
     def __init__(self, connect: ConnectionFactory, *, identity: DatabaseIdentity) -> None:
         self._connect = connect
         self._identity = identity
 
-    @contextmanager
-    def _transaction(self) -> Iterator[Cursor]:
-        try:
-            with (
-                self._connect() as conn,
-                conn.transaction(),
-                conn.cursor(row_factory=dict_row) as cursor,
-            ):
-                role = sql.SQL("set local role {}").format(sql.Identifier(self._identity.role))
-                cursor.execute(role)
-                cursor.execute(
-                    "select set_config('request.jwt.claims', %s, true)",
-                    [json.dumps(dict(self._identity.claims))],
-                )
-                yield cursor
-        except psycopg.OperationalError as error:
-            if error.sqlstate is None:
-                raise StoreUnavailableError() from None
-            raise error_for_code(error.sqlstate) from None
-        except psycopg.Error as error:
-            raise error_for_code(error.sqlstate) from None
+    def _transaction(self) -> AbstractContextManager[Cursor]:
+        return caller_transaction(self._connect, self._identity)
 
     def _policies(self, condition: str, params: Sequence[Any] = ()) -> list[PolicyPublic]:
         query = _select(_POLICY_COLUMNS, "grouping_policies", condition, "order by created_at, id")
