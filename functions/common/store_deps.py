@@ -39,15 +39,18 @@ def postgres_connections(database_url: str) -> ConnectionFactory:
     return connect
 
 
+def postgres_connections_for(settings: Settings) -> ConnectionFactory:
+    assert settings.database_url is not None
+    return postgres_connections(settings.database_url.get_secret_value())
+
+
 def _postgres_store(settings: Settings, identity: DatabaseIdentity) -> GroupingStore:
     from functions.common.store_postgres import PostgresStore
 
-    assert settings.database_url is not None
-    connect = postgres_connections(settings.database_url.get_secret_value())
-    return PostgresStore(connect, identity=identity)
+    return PostgresStore(postgres_connections_for(settings), identity=identity)
 
 
-def _supabase_client(settings: Settings, key_name: str) -> Any:
+def supabase_client_for(settings: Settings, key_name: str) -> Any:
     from functions.common.store_supabase import supabase_client
 
     key = getattr(settings, key_name)
@@ -64,7 +67,7 @@ def store_for_caller(settings: Settings, access_token: str) -> GroupingStore:
         return _postgres_store(settings, identity_of_verified_token(access_token))
     from functions.common.store_supabase import SupabaseStore
 
-    client = _supabase_client(settings, "supabase_anon_key")
+    client = supabase_client_for(settings, "supabase_anon_key")
     return SupabaseStore(client, access_token=access_token)
 
 
@@ -76,7 +79,9 @@ def service_role_store(settings: Settings) -> GroupingStore:
         return _postgres_store(settings, SERVICE_IDENTITY)
     from functions.common.store_supabase import SupabaseStore
 
-    return SupabaseStore.for_service_role(_supabase_client(settings, "supabase_service_role_key"))
+    return SupabaseStore.for_service_role(
+        supabase_client_for(settings, "supabase_service_role_key")
+    )
 
 
 def get_store(settings: SettingsDep, caller: CallerDep) -> GroupingStore:
