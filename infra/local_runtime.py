@@ -54,25 +54,38 @@ def function_apps() -> dict[str, FastAPI]:
 
 @dataclass(frozen=True)
 class _Route:
+    method: str
     pattern: re.Pattern[str]
+    parameters: int
     app: FastAPI
 
 
 class FunctionDispatcher:
-    """ASGI app that hands each request to the function app serving its path."""
+    """ASGI app that hands each request to the function app serving its route.
+
+    As API Gateway does: the method must match and the most specific path wins
+    (`/groups/preview` before `/groups/{wardBranchId}`); a path served only for other
+    methods goes to its app, which answers 405.
+    """
 
     def __init__(self, apps: Iterable[FastAPI]) -> None:
-        self._routes = [
-            _Route(_path_pattern(path), app)
+        routes = [
+            _Route(method, _path_pattern(path), path.count("{"), app)
             for app in apps
-            for path in sorted({path for _, path in route_table(app)})
+            for method, path in route_table(app)
         ]
+        self._routes = sorted(routes, key=lambda route: route.parameters)
+
+    def _app_for(self, method: str, path: str) -> FastAPI | None:
+        matching = [route for route in self._routes if route.pattern.fullmatch(path)]
+        exact = [route for route in matching if route.method == method]
+        chosen = exact or matching
+        return chosen[0].app if chosen else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return
-        path = scope["path"]
-        app = next((route.app for route in self._routes if route.pattern.fullmatch(path)), None)
+        app = self._app_for(scope["method"], scope["path"])
         if app is None:
             response = JSONResponse(
                 {

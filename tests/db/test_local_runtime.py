@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from fastapi import FastAPI
 from mangum import Mangum
 
 from functions.common.settings import get_settings
@@ -75,3 +76,16 @@ def test_path_templates_match_one_segment_per_parameter(
     template: str, path: str, matches: bool
 ) -> None:
     assert bool(_path_pattern(template).fullmatch(path)) is matches
+
+
+def test_the_most_specific_route_of_the_right_method_wins() -> None:
+    literal, general, other = FastAPI(), FastAPI(), FastAPI()
+    literal.post("/groups/preview")(lambda: None)
+    general.get("/groups/{ward}")(lambda: None)
+    other.post("/groups/bulk-update")(lambda: None)
+    dispatcher = FunctionDispatcher([general, literal, other])
+    assert dispatcher._app_for("POST", "/groups/preview") is literal
+    assert dispatcher._app_for("POST", "/groups/bulk-update") is other
+    assert dispatcher._app_for("GET", "/groups/abc") is general
+    assert dispatcher._app_for("DELETE", "/groups/abc") is general  # it answers 405
+    assert dispatcher._app_for("GET", "/elsewhere") is None
