@@ -16,7 +16,6 @@ import random
 import statistics
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -56,14 +55,13 @@ def _import_once(module: str) -> float:
 
 def build_groups_seconds(database_url: str, participants: int) -> tuple[float, int]:
     """Wall time of POST /build-groups over HTTP, and the answer's status."""
-    import uvicorn
-
     from infra.demo import create_active_policy, seed_participants
     from infra.local_runtime import (
         FunctionDispatcher,
         ensure_local_admin,
         function_apps,
         local_admin_token,
+        serving,
         use_local_settings,
     )
 
@@ -72,25 +70,15 @@ def build_groups_seconds(database_url: str, participants: int) -> tuple[float, i
     token = local_admin_token(user_id=ensure_local_admin(database_url))
     app = FunctionDispatcher(function_apps().values())
     create_active_policy(app, token, DEMO_POLICY)
-    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.05)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    try:
+    with serving(app) as base_url:
         started = time.perf_counter()
         response = httpx.post(
-            f"http://127.0.0.1:{port}/build-groups",
+            f"{base_url}/build-groups",
             json={},
             headers={"Authorization": f"Bearer {token}"},
             timeout=60,
         )
         return time.perf_counter() - started, response.status_code
-    finally:
-        server.should_exit = True
-        thread.join()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -13,9 +13,11 @@ import json
 import os
 import pkgutil
 import re
+import threading
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
@@ -205,3 +207,21 @@ def invoke(
     if response.get("isBase64Encoded"):
         text = base64.b64decode(text).decode()
     return int(response["statusCode"]), json.loads(text) if text else None
+
+
+@contextmanager
+def serving(app: FunctionDispatcher) -> Iterator[str]:
+    """`app` on a free local port (uvicorn in a thread); yields its base URL."""
+    import uvicorn
+
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.05)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join()
