@@ -56,6 +56,7 @@ def problem_response(
     errors: Sequence[FieldError] = (),
     request_id: str | None = None,
     headers: dict[str, str] | None = None,
+    extensions: Mapping[str, Any] | None = None,
 ) -> JSONResponse:
     content: dict[str, Any] = {
         "type": PROBLEM_TYPE_PREFIX + slug,
@@ -64,6 +65,7 @@ def problem_response(
         "detail": detail,
         "errors": [{"field": item.field, "message": item.message} for item in errors],
     }
+    content.update(extensions or {})
     if request_id is not None:
         content["request_id"] = request_id
     return JSONResponse(content, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
@@ -95,7 +97,20 @@ def request_id_of(request: Request) -> str | None:
     return value if isinstance(value, str) else None
 
 
-async def _service_error(request: Request, exc: Exception) -> JSONResponse:
+def named_by(exc: Exception) -> dict[str, Any]:
+    """RFC 9457 extension members: what a ward refusal names (never a group value or SQL)."""
+    if isinstance(exc, store.StaleAssignmentsError):
+        named: dict[str, Any] = {"currentVersion": exc.current_version}
+    elif isinstance(exc, store.WardPayloadError):
+        named = {"userHash": exc.user_hash, "householdId": exc.household_id}
+    else:
+        return {}
+    return {key: value for key, value in named.items() if value is not None}
+
+
+async def _service_error(
+    request: Request, exc: Exception, extensions: Mapping[str, Any] | None = None
+) -> JSONResponse:
     assert isinstance(exc, ServiceError)
     headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, UnauthenticatedError) else None
     return problem_response(
@@ -106,6 +121,7 @@ async def _service_error(request: Request, exc: Exception) -> JSONResponse:
         errors=exc.errors,
         request_id=request_id_of(request),
         headers=headers,
+        extensions=extensions,
     )
 
 
@@ -120,7 +136,7 @@ async def _store_error(request: Request, exc: Exception) -> JSONResponse:
     for kind in type(exc).__mro__:
         problem = STORE_PROBLEMS.get(kind)
         if problem is not None:
-            return await _service_error(request, problem(str(exc)))
+            return await _service_error(request, problem(str(exc)), named_by(exc))
     raise exc
 
 

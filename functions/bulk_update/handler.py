@@ -1,0 +1,81 @@
+"""PUT /api/ward-members/roster/{wardBranchId} and POST /api/ward-members/groups/bulk-update.
+
+Only the ward's admins and leaders; everyone else gets the same 403 before anything is read.
+Both writes are all or nothing (one RPC, one transaction each).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Body, Path
+from pydantic import ConfigDict, Field
+from pydantic.alias_generators import to_camel
+
+from engine.wards import WardMember
+from functions.bulk_update.plan import RequestedChange, plan_bulk_update
+from functions.common.app import create_app, mangum_handler
+from functions.common.store_errors import StaleAssignmentsError
+from functions.common.ward_deps import WardStoreDep, require_ward_manager
+from functions.common.ward_store import CamelModel, RosterSync
+
+router = APIRouter()
+
+
+class RosterEntry(WardMember):
+    """A roster member as the client sends it, in the seed's camelCase."""
+
+    model_config = ConfigDict(
+        alias_generator=to_camel, populate_by_name=True, frozen=True, extra="forbid"
+    )
+
+
+class BulkUpdateBody(CamelModel):
+    ward_branch_id: UUID
+    assignments: list[RequestedChange]
+    expected_version: Annotated[int, Field(ge=0)]
+
+
+class BulkUpdateAnswer(CamelModel):
+    ward_branch_id: UUID
+    version: int
+    # Members named in the request; of them, members whose group changed; entries stored.
+    requested: int
+    changed: int
+    written: int
+
+
+@router.put("/api/ward-members/roster/{wardBranchId}")
+def sync_roster(
+    store: WardStoreDep,
+    ward_branch_id: Annotated[UUID, Path(alias="wardBranchId")],
+    roster: Annotated[list[RosterEntry], Body()],
+) -> RosterSync:
+    require_ward_manager(store, ward_branch_id)
+    return store.sync_roster(ward_id=ward_branch_id, members=list(roster))
+
+
+@router.post("/api/ward-members/groups/bulk-update")
+def bulk_update(store: WardStoreDep, body: BulkUpdateBody) -> BulkUpdateAnswer:
+    ward_id = body.ward_branch_id
+    require_ward_manager(store, ward_id)
+    stored, version = store.get_assignments(ward_id=ward_id)
+    # A stale client is told so first, as the RPC would, before its entries are judged.
+    if body.expected_version != version:
+        raise StaleAssignmentsError(current_version=version)
+    plan = plan_bulk_update(store.get_roster(ward_id=ward_id), stored, body.assignments)
+    new_version = store.bulk_update(
+        ward_id=ward_id, assignments=plan.entries, expected_version=version
+    )
+    return BulkUpdateAnswer(
+        ward_branch_id=ward_id,
+        version=new_version,
+        requested=len(body.assignments),
+        changed=plan.changed,
+        written=len(plan.entries),
+    )
+
+
+app = create_app("bulk_update", router)
+handler = mangum_handler(app)

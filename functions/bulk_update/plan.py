@@ -1,0 +1,89 @@
+"""What a bulk update writes: the request checked against the ward's households (spec/wards.md).
+
+The engine derives the households from the roster; the request's own `householdId` is not
+trusted for the split check, and every written entry carries the derived household key so the
+RPC's own check agrees. Members the request does not name keep their current effective group:
+their stored group, else their household's, else the default. Members without a stored group
+are written too, so the first bulk update of a ward stores its full assignment (default plus
+the changes) and no household is ever half stored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Annotated
+
+from pydantic import Field
+
+from engine.wards import (
+    GROUP_LABELS,
+    GroupLabel,
+    WardMember,
+    detect_households,
+    effective_assignment,
+    household_of_member,
+    split_household,
+)
+from functions.common.store_errors import (
+    DuplicateWardMemberError,
+    HouseholdSplitError,
+    InvalidWardGroupError,
+    UnknownWardMemberError,
+)
+from functions.common.ward_store import AssignmentChange, CamelModel, StoredAssignment
+
+
+class RequestedChange(CamelModel):
+    """One entry of the seed's request; the group is checked here, to name the member."""
+
+    user_hash: Annotated[str, Field(min_length=1)]
+    new_group: str
+    household_id: str | None = None
+
+
+@dataclass(frozen=True)
+class BulkPlan:
+    """The entries to send to `ward_bulk_update`, and how many members change group."""
+
+    entries: list[AssignmentChange]
+    changed: int
+
+
+def _checked_groups(changes: Sequence[RequestedChange], roster: set[str]) -> dict[str, GroupLabel]:
+    """user_hash -> new group; refuses a repeated or unknown member, or a group outside A-D."""
+    groups: dict[str, GroupLabel] = {}
+    for change in changes:
+        if change.user_hash in groups:
+            raise DuplicateWardMemberError(user_hash=change.user_hash)
+        if change.user_hash not in roster:
+            raise UnknownWardMemberError(user_hash=change.user_hash)
+        label = next((label for label in GROUP_LABELS if label == change.new_group), None)
+        if label is None:
+            raise InvalidWardGroupError(user_hash=change.user_hash)
+        groups[change.user_hash] = label
+    return groups
+
+
+def plan_bulk_update(
+    roster: Sequence[WardMember],
+    stored: Sequence[StoredAssignment],
+    changes: Sequence[RequestedChange],
+) -> BulkPlan:
+    """The full, household-whole result of `changes`; raises the store's ward errors."""
+    households = detect_households(roster)
+    household_of = household_of_member(households)
+    requested = _checked_groups(changes, set(household_of))
+    stored_groups = {row.user_hash: row.assigned_group for row in stored}
+    before = effective_assignment(households, stored_groups)
+    after = {**before, **requested}
+    split = split_household(households, after)
+    if split is not None:
+        raise HouseholdSplitError(household_id=split.key)
+    # A member whose stored group stays is not written: no audit record of a non-change.
+    written = sorted(h for h in after if stored_groups.get(h) != after[h])
+    entries = [
+        AssignmentChange(user_hash=h, new_group=after[h], household_id=household_of[h].key)
+        for h in written
+    ]
+    return BulkPlan(entries=entries, changed=sum(1 for h in requested if before[h] != after[h]))

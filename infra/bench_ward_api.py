@@ -1,0 +1,115 @@
+"""Benchmark the ward routes on the local server, over HTTP, on a migrated database.
+
+    python -m infra.bench_ward_api [--members 10000] [--small 200] [--repeat 20]
+
+Seeds a large ward (boundary preview, bar 100 ms a request) and a small one (GET
+groups, bar 100 ms), with households of 1-6 and Hebrew and Latin names, and a ward
+admin; prints the median of `repeat` requests each, sent with one keep-alive client.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import time
+import uuid
+from collections.abc import Callable
+
+import httpx
+import psycopg
+
+from infra.bench_wards import build_ward
+from infra.database import configured_database_url, postgres_server, temporary_database
+from infra.migrate import migrate
+
+REQUEST_BAR_MS = 100.0
+
+
+def seed_ward(database_url: str, *, members: int, admin_id: uuid.UUID, seed: int) -> uuid.UUID:
+    """A ward with a roster of `members` and `admin_id` as its admin."""
+    roster = build_ward(members, random.Random(seed))
+    with psycopg.connect(database_url) as conn, conn.cursor() as cursor:
+        row = cursor.execute(
+            "insert into public.ward_branches (name) values (%s) returning id", [f"Ward {seed}"]
+        ).fetchone()
+        assert row is not None
+        ward_id: uuid.UUID = row[0]
+        cursor.execute(
+            "insert into public.ward_branch_members (ward_branch_id, user_id, role)"
+            " values (%s, %s, 'admin')",
+            [ward_id, admin_id],
+        )
+        cursor.executemany(
+            "insert into public.ward_members (ward_branch_id, user_hash, first_name,"
+            " last_name, address, phone, household_id) values (%s, %s, %s, %s, %s, %s, %s)",
+            [
+                (ward_id, m.user_hash, m.first_name, m.last_name, m.address, m.phone,
+                 m.household_id)
+                for m in roster
+            ],
+        )  # fmt: skip
+    return ward_id
+
+
+def median_ms(send: Callable[[], httpx.Response], repeat: int) -> tuple[float, int]:
+    timings, status = [], 0
+    for _ in range(repeat):
+        started = time.perf_counter()
+        status = send().status_code
+        timings.append((time.perf_counter() - started) * 1000)
+    return statistics.median(timings), status
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--members", type=int, default=10_000)
+    parser.add_argument("--small", type=int, default=200)
+    parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--database-url", help="server URL (default: DATABASE_URL, else embedded)")
+    args = parser.parse_args(argv)
+    with (
+        postgres_server(args.database_url or configured_database_url()) as server_url,
+        temporary_database(server_url, prefix="grouping_bench") as url,
+    ):
+        migrate(url, with_local_shim=True)
+        return _measure(url, args)
+
+
+def _measure(url: str, args: argparse.Namespace) -> int:
+    from infra.local_runtime import (
+        FunctionDispatcher,
+        ensure_local_admin,
+        function_apps,
+        local_admin_token,
+        serving,
+        use_local_settings,
+    )
+
+    use_local_settings(url)
+    admin = ensure_local_admin(url)
+    large = seed_ward(url, members=args.members, admin_id=admin, seed=1)
+    small = seed_ward(url, members=args.small, admin_id=admin, seed=2)
+    headers = {"Authorization": f"Bearer {local_admin_token(user_id=admin)}"}
+    preview = {"wardBranchId": str(large), "boundaryIndex": 1, "fraction": 0.5}
+    with (
+        serving(FunctionDispatcher(function_apps().values())) as base,
+        httpx.Client(base_url=base, headers=headers, timeout=30) as client,
+    ):
+        results = {
+            f"POST preview, {args.members} members": median_ms(
+                lambda: client.post("/api/ward-members/groups/preview", json=preview), args.repeat
+            ),
+            f"GET groups, {args.small} members": median_ms(
+                lambda: client.get(f"/api/ward-members/groups/{small}"), args.repeat
+            ),
+        }
+    ok = True
+    for name, (ms, status) in results.items():
+        ok &= status == 200 and ms <= REQUEST_BAR_MS
+        print(f"{name}: median {ms:.1f} ms, HTTP {status} (bar {REQUEST_BAR_MS:.0f} ms)")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
