@@ -17,6 +17,7 @@ from uuid import UUID
 import psycopg
 from psycopg import sql
 from psycopg.rows import DictRow
+from pydantic import TypeAdapter
 
 from engine.wards.models import WardMember
 from functions.common.store_errors import ForbiddenError
@@ -58,6 +59,10 @@ _ASSIGNMENTS_WITH_VERSION = (
 _ASSIGNMENT_FIELDS = tuple(StoredAssignment.model_fields)
 
 
+# One validation call for the whole roster: several times faster than one per row.
+_ROSTER = TypeAdapter(list[WardMember])
+
+
 class PostgresWardStore:
     def __init__(self, connect: ConnectionFactory, *, identity: DatabaseIdentity) -> None:
         self._connect = connect
@@ -89,7 +94,7 @@ class PostgresWardStore:
             rows = cursor.execute(
                 _select(ROSTER_COLUMNS, "ward_members", "order by user_hash"), [ward_id]
             ).fetchall()
-        return [WardMember.model_validate(row) for row in rows]
+        return _ROSTER.validate_python(rows)
 
     def get_assignments(self, *, ward_id: UUID) -> tuple[list[StoredAssignment], int]:
         with self._transaction() as cursor:
