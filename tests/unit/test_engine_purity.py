@@ -67,3 +67,10 @@ def test_the_check_sees_a_forbidden_import() -> None:
 
 def test_the_scan_reaches_subpackages() -> None:
     assert ENGINE / "wards" / "boundaries.py" in ENGINE_MODULES
+
+
+def test_every_public_name_of_the_engine_loads() -> None:
+    import engine
+
+    for name in engine.__all__:
+        assert getattr(engine, name) is not None, name
