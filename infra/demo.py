@@ -55,19 +55,31 @@ def run_demo_command(args: argparse.Namespace) -> int:
             server.stop()
 
 
+def participant_row(person: dict[str, Any]) -> tuple[str | None, int | None, dict[str, Any]]:
+    """(full_name, age, responses) for the participants table.
+
+    The columns take only clean values (an integer age the table's CHECK accepts); any
+    other age or a birth date stays raw in `responses`, where the engine reads it.
+    """
+    responses = dict(person.get("responses") or {})
+    age = person.get("age")
+    clean_age = (
+        age if isinstance(age, int) and not isinstance(age, bool) and 0 <= age <= 130 else None
+    )
+    if age is not None and clean_age is None:
+        responses["age"] = age
+    if person.get("birth_date") is not None:
+        responses["birth_date"] = person["birth_date"]
+    return person.get("full_name"), clean_age, responses
+
+
 def seed_participants(database_url: str, participants: list[dict[str, Any]]) -> None:
     """The participants, answers kept raw (there is no participant import endpoint yet)."""
     with psycopg.connect(database_url) as conn, conn.cursor() as cursor:
         rows = []
         for person in participants:
-            responses = dict(person.get("responses") or {})
-            age, birth_date = person.get("age"), person.get("birth_date")
-            # Columns take only clean values; a raw answer stays in responses for the engine.
-            if age is not None and not isinstance(age, int):
-                responses["age"], age = age, None
-            if birth_date is not None:
-                responses["birth_date"] = birth_date
-            rows.append((person.get("full_name"), age, Jsonb(responses)))
+            full_name, age, responses = participant_row(person)
+            rows.append((full_name, age, Jsonb(responses)))
         cursor.executemany(
             "insert into public.participants (full_name, age, responses) values (%s, %s, %s)",
             rows,

@@ -37,6 +37,7 @@ from functions.common.store_postgres import (
     PostgresStore,
     identity_of_verified_token,
 )
+from infra.demo import participant_row
 from infra.sample_data import generate_participants
 from tests.db.actors import make_user, user_claims
 
@@ -83,20 +84,14 @@ def _insert_people(db: Connection, count: int, seed: int) -> dict[str, str | Non
     """Generated participants as rows; unreadable ages stay in the survey answers."""
     names: dict[str, str | None] = {}
     for person in generate_participants(count, rng=random.Random(seed), as_of=RUN_DATE):
-        age = person.get("age")
-        age_column = age if isinstance(age, int) and 0 <= age <= 130 else None
-        responses = dict(person["responses"])
-        if age is not None and age_column is None:
-            responses["age"] = age
-        if "birth_date" in person:
-            responses["birth_date"] = person["birth_date"]
+        full_name, age, responses = participant_row(person)
         row = db.execute(
             "insert into public.participants (full_name, age, responses)"
             " values (%s, %s, %s::jsonb) returning id::text",
-            [person.get("full_name"), age_column, json.dumps(responses)],
+            [full_name, age, json.dumps(responses)],
         ).fetchone()
         assert row is not None
-        names[row[0]] = person.get("full_name")
+        names[row[0]] = full_name
     return names
 
 

@@ -8,6 +8,7 @@ import pytest
 
 from functions.common.settings import get_settings
 from infra.cli import main
+from infra.demo import participant_row
 
 
 @pytest.fixture
@@ -33,3 +34,17 @@ def test_the_demo_groups_the_examples_through_the_api(
     assert "Groups (61)" in out
     assert "291 of at most 291" in out
     assert "Unassigned (9)" in out
+
+
+@pytest.mark.parametrize(
+    ("age", "column", "kept"),
+    [(34, 34, None), ("34", None, "34"), (150, None, 150), (True, None, True), (None, None, None)],
+)
+def test_only_clean_ages_reach_the_age_column(
+    age: object, column: int | None, kept: object
+) -> None:
+    person = {"id": "p1", "full_name": "Dana", "age": age, "responses": {"diet": "vegan"}}
+    full_name, age_column, responses = participant_row(person)
+    assert (full_name, age_column) == ("Dana", column)
+    assert responses.get("age") == kept
+    assert responses["diet"] == "vegan"

@@ -21,6 +21,7 @@ from psycopg.rows import TupleRow
 from pydantic import SecretStr
 
 from functions.common.settings import Settings
+from infra.demo import participant_row
 from infra.sample_data import generate_participants
 from tests.db.actors import make_user
 from tests.db.conftest import _owner_connection, database_url, db, server_url
@@ -42,17 +43,11 @@ class ApiWorld:
     def seed_participants(self, count: int, *, seed: int = 7) -> None:
         """`count` realistic active participants (raw answers kept in `responses`)."""
         for person in generate_participants(count, rng=random.Random(seed), as_of=AS_OF):
-            age = person.get("age")
-            age_column = age if isinstance(age, int) and 0 <= age <= 130 else None
-            responses = dict(person["responses"])
-            if age is not None and age_column is None:
-                responses["age"] = age
-            if "birth_date" in person:
-                responses["birth_date"] = person["birth_date"]
+            full_name, age, responses = participant_row(person)
             self.db.execute(
                 "insert into public.participants (full_name, age, responses)"
                 " values (%s, %s, %s::jsonb)",
-                [person.get("full_name"), age_column, json.dumps(responses)],
+                [full_name, age, json.dumps(responses)],
             )
 
     def add_policy(self, name: str, *, active: bool = False, **options: Any) -> UUID:
