@@ -1,4 +1,4 @@
-"""Ward cleaning groups: households, order, default assignment, boundaries and balancing.
+"""Ward cleaning groups: households, order, default assignment, boundaries, balancing, statistics.
 
 Pure Python, no I/O. Start with `detect_households(roster)`; the households it returns, in
 order, are the input of every other function here. Rules: shared/spec/wards.md; each module's
@@ -40,9 +40,19 @@ from engine.wards.models import (
     GroupLabel,
     GroupView,
     Household,
+    HouseholdMove,
     WardMember,
 )
 from engine.wards.names import name_sort_key, normalise_address, normalise_name, normalise_phone
+from engine.wards.participation import (
+    GroupParticipation,
+    MemberParticipation,
+    ParticipationFacts,
+    ScheduleGroup,
+    attendance_rates,
+    group_participation,
+    member_participation,
+)
 
 __all__ = [
     "GROUP_LABELS",
@@ -52,27 +62,35 @@ __all__ = [
     "BoundaryPreview",
     "DuplicateMemberError",
     "GroupLabel",
+    "GroupParticipation",
     "GroupView",
     "Household",
+    "HouseholdMove",
     "InvalidBoundariesError",
     "InvalidBoundaryMoveError",
     "InvalidGroupError",
     "InvalidParticipationRateError",
     "MemberError",
+    "MemberParticipation",
+    "ParticipationFacts",
+    "ScheduleGroup",
     "UnassignedMemberError",
     "UnknownMemberError",
     "WardError",
     "WardMember",
     "assignment_from_boundaries",
+    "attendance_rates",
     "check_boundaries",
     "contiguous_boundaries",
     "default_assignment",
     "default_boundaries",
     "detect_households",
     "effective_assignment",
+    "group_participation",
     "household_key",
     "household_of_member",
     "member_offsets",
+    "member_participation",
     "name_sort_key",
     "normalise_address",
     "normalise_name",

@@ -8,7 +8,7 @@ Moving boundary i: the valid edges lie strictly between its neighbours (edge 0 a
 in for the missing ones) when n >= 4, and between them inclusive when n < 4 (groups may be empty
 then). A proposed position, a member offset or a fraction of the ward's members, snaps to the
 valid edge whose member offset is nearest; on a tie the earlier edge wins. Only boundary i
-moves, so only the two groups beside it change, by whole households.
+moves, so only the two groups beside it change, by whole households: `moved` lists them.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from itertools import accumulate, pairwise
 from engine.wards.assignment import member_counts, views_from_boundaries
 from engine.wards.cuts import GROUP_COUNT
 from engine.wards.errors import InvalidBoundariesError, InvalidBoundaryMoveError
-from engine.wards.models import Boundaries, BoundaryPreview, Household
+from engine.wards.models import GROUP_LABELS, Boundaries, BoundaryPreview, Household, HouseholdMove
 
 
 def check_boundaries(boundaries: Boundaries, household_count: int) -> None:
@@ -83,7 +83,25 @@ def preview_boundary_move(
         boundaries=snapped,
         member_offsets=(prefix[snapped[0]], prefix[snapped[1]], prefix[snapped[2]]),
         groups=views_from_boundaries(households, snapped),
+        moved=_moved(households, boundary, boundaries[boundary], snapped[boundary]),
     )
+
+
+def _moved(
+    households: Sequence[Household], boundary: int, before: int, after: int
+) -> list[HouseholdMove]:
+    """The households between the old and the new edge: they cross to the other side."""
+    earlier, later = GROUP_LABELS[boundary], GROUP_LABELS[boundary + 1]
+    from_group, to_group = (later, earlier) if after > before else (earlier, later)
+    return [
+        HouseholdMove(
+            household_key=household.key,
+            members=household.members,
+            from_group=from_group,
+            to_group=to_group,
+        )
+        for household in households[min(before, after) : max(before, after)]
+    ]
 
 
 def _proposed_offset(total: int, member_offset: float | None, fraction: float | None) -> float:

@@ -45,6 +45,15 @@ class GroupView(BaseModel):
     share: float
 
 
+class HouseholdMove(BaseModel):
+    """A household that a boundary move takes from one group to the next."""
+
+    household_key: str
+    members: list[str]
+    from_group: GroupLabel
+    to_group: GroupLabel
+
+
 class BoundaryPreview(BaseModel):
     """The result of a proposed boundary move: where it snapped and the groups it makes."""
 
@@ -52,6 +61,8 @@ class BoundaryPreview(BaseModel):
     # The member offset of each boundary: how many members precede it in the order.
     member_offsets: tuple[int, int, int]
     groups: list[GroupView]
+    # The households that change group, in ward order (none when the boundary stays).
+    moved: list[HouseholdMove]
 
 
 class BalanceSuggestion(BaseModel):

@@ -38,6 +38,21 @@ def test_a_fraction_moves_whole_households_between_the_two_groups() -> None:
         ("C", ["h3"], ["h3m0", "h3m1", "h3m2", "h3m3"], 4 / 12),
         ("D", ["h4"], ["h4m0", "h4m1"], 2 / 12),
     ]
+    # Edge 1 -> 2: household h1 crosses from B to A, and nothing else moves.
+    assert [(m.household_key, m.members, m.from_group, m.to_group) for m in preview.moved] == [
+        ("h1", ["h1m0", "h1m1", "h1m2"], "B", "A")
+    ]
+
+
+def test_a_boundary_moved_back_lists_what_crosses_the_other_way() -> None:
+    preview = preview_boundary_move(WARD, (1, 3, 4), boundary=1, member_offset=2)
+    # Boundary 1 may sit at edges 2 and 3 (offsets 5 and 6); 2 is nearest edge 2.
+    assert preview.boundaries == (1, 2, 4)
+    assert [(m.household_key, m.from_group, m.to_group) for m in preview.moved] == [
+        ("h2", "B", "C")
+    ]
+    unmoved = preview_boundary_move(WARD, (1, 3, 4), boundary=2, member_offset=10)
+    assert (unmoved.boundaries, unmoved.moved) == ((1, 3, 4), [])
 
 
 def test_with_fewer_than_four_households_a_group_may_empty() -> None:

@@ -101,4 +101,12 @@ def test_boundary_moves_keep_households_whole_and_groups_contiguous(
             assert set(household.members) <= set(holders[0].members)
         untouched = [i for i in range(4) if i not in (boundary, boundary + 1)]
         assert all(preview.groups[i] == groups[i] for i in untouched)
+        # `moved` is exactly the households whose group changed, each whole.
+        label_before = {h: g.label for g in groups for h in g.household_keys}
+        label_after = {h: g.label for g in preview.groups for h in g.household_keys}
+        assert [(m.household_key, m.from_group, m.to_group) for m in preview.moved] == [
+            (h.key, label_before[h.key], label_after[h.key])
+            for h in households
+            if label_before[h.key] != label_after[h.key]
+        ]
         boundaries, groups = preview.boundaries, preview.groups
