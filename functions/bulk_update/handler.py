@@ -17,7 +17,7 @@ from engine.wards import WardMember
 from functions.bulk_update.plan import RequestedChange, plan_bulk_update
 from functions.common.app import create_app, mangum_handler
 from functions.common.store_errors import StaleAssignmentsError
-from functions.common.ward_deps import WardStoreDep, require_ward_manager
+from functions.common.ward_deps import WardCacheDep, WardStoreDep, require_ward_manager
 from functions.common.ward_store import CamelModel, RosterSync
 
 router = APIRouter()
@@ -57,16 +57,16 @@ def sync_roster(
 
 
 @router.post("/api/ward-members/groups/bulk-update")
-def bulk_update(store: WardStoreDep, body: BulkUpdateBody) -> BulkUpdateAnswer:
+def bulk_update(store: WardStoreDep, cache: WardCacheDep, body: BulkUpdateBody) -> BulkUpdateAnswer:
     ward_id = body.ward_branch_id
     require_ward_manager(store, ward_id)
-    stored, version = store.get_assignments(ward_id=ward_id)
+    ward = cache.state(store, ward_id)
     # A stale client is told so first, as the RPC would, before its entries are judged.
-    if body.expected_version != version:
-        raise StaleAssignmentsError(current_version=version)
-    plan = plan_bulk_update(store.get_roster(ward_id=ward_id), stored, body.assignments)
+    if body.expected_version != ward.version:
+        raise StaleAssignmentsError(current_version=ward.version)
+    plan = plan_bulk_update(ward, body.assignments)
     new_version = store.bulk_update(
-        ward_id=ward_id, assignments=plan.entries, expected_version=version
+        ward_id=ward_id, assignments=plan.entries, expected_version=ward.version
     )
     return BulkUpdateAnswer(
         ward_branch_id=ward_id,

@@ -1,11 +1,11 @@
 """What a bulk update writes: the request checked against the ward's households (spec/wards.md).
 
-The engine derives the households from the roster; the request's own `householdId` is not
-trusted for the split check, and every written entry carries the derived household key so the
-RPC's own check agrees. Members the request does not name keep their current effective group:
-their stored group, else their household's, else the default. Members without a stored group
-are written too, so the first bulk update of a ward stores its full assignment (default plus
-the changes) and no household is ever half stored.
+The households are the engine's, from the roster (`WardState`); the request's own
+`householdId` is not trusted for the split check, and every written entry carries the derived
+household key so the RPC's own check agrees. Members the request does not name keep their
+current effective group: their stored group, else their household's, else the default.
+Members without a stored group are written too, so the first bulk update of a ward stores its
+full assignment (default plus the changes) and no household is ever half stored.
 """
 
 from __future__ import annotations
@@ -16,22 +16,15 @@ from typing import Annotated
 
 from pydantic import Field
 
-from engine.wards import (
-    GROUP_LABELS,
-    GroupLabel,
-    WardMember,
-    detect_households,
-    effective_assignment,
-    household_of_member,
-    split_household,
-)
+from engine.wards import GROUP_LABELS, GroupLabel, household_of_member, split_household
 from functions.common.store_errors import (
     DuplicateWardMemberError,
     HouseholdSplitError,
     InvalidWardGroupError,
     UnknownWardMemberError,
 )
-from functions.common.ward_store import AssignmentChange, CamelModel, StoredAssignment
+from functions.common.ward_cache import WardState
+from functions.common.ward_store import AssignmentChange, CamelModel, groups_of
 
 
 class RequestedChange(CamelModel):
@@ -65,23 +58,18 @@ def _checked_groups(changes: Sequence[RequestedChange], roster: set[str]) -> dic
     return groups
 
 
-def plan_bulk_update(
-    roster: Sequence[WardMember],
-    stored: Sequence[StoredAssignment],
-    changes: Sequence[RequestedChange],
-) -> BulkPlan:
+def plan_bulk_update(ward: WardState, changes: Sequence[RequestedChange]) -> BulkPlan:
     """The full, household-whole result of `changes`; raises the store's ward errors."""
-    households = detect_households(roster)
-    household_of = household_of_member(households)
+    household_of = household_of_member(ward.households)
     requested = _checked_groups(changes, set(household_of))
-    stored_groups = {row.user_hash: row.assigned_group for row in stored}
-    before = effective_assignment(households, stored_groups)
+    stored = groups_of(ward.stored)
+    before = ward.effective
     after = {**before, **requested}
-    split = split_household(households, after)
+    split = split_household(ward.households, after)
     if split is not None:
         raise HouseholdSplitError(household_id=split.key)
     # A member whose stored group stays is not written: no audit record of a non-change.
-    written = sorted(h for h in after if stored_groups.get(h) != after[h])
+    written = sorted(h for h in after if stored.get(h) != after[h])
     entries = [
         AssignmentChange(user_hash=h, new_group=after[h], household_id=household_of[h].key)
         for h in written

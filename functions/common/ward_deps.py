@@ -1,4 +1,5 @@
-"""The ward functions' dependencies: the ward store as the caller, and who may manage a ward.
+"""The ward functions' dependencies: the ward store as the caller, the process's ward cache,
+and who may manage a ward.
 
 Only that ward's admins and leaders read or change its groups. Everyone else, and
 anyone asking about a ward that does not exist, gets the same 403, so the answer
@@ -7,6 +8,7 @@ says nothing about the ward.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Annotated
 from uuid import UUID
 
@@ -15,6 +17,7 @@ from fastapi import Depends
 from functions.common.deps import CallerDep, SettingsDep
 from functions.common.service_errors import ForbiddenError
 from functions.common.store_deps import postgres_connections_for, supabase_client_for
+from functions.common.ward_cache import WardCache
 from functions.common.ward_store import WardStore
 
 MANAGING_ROLES = frozenset({"admin", "leader"})
@@ -40,6 +43,15 @@ def get_ward_store(settings: SettingsDep, caller: CallerDep) -> WardStore:
 
 
 WardStoreDep = Annotated[WardStore, Depends(get_ward_store)]
+
+
+@lru_cache(maxsize=1)
+def get_ward_cache() -> WardCache:
+    """One per process, so a warm Lambda keeps each ward's households between requests."""
+    return WardCache()
+
+
+WardCacheDep = Annotated[WardCache, Depends(get_ward_cache)]
 
 
 def require_ward_manager(store: WardStore, ward_id: UUID) -> None:

@@ -13,6 +13,8 @@ Models use the seed's camelCase on the wire (`userHash`, `assignedGroup`,
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal, Protocol
 from uuid import UUID
@@ -21,6 +23,7 @@ from pydantic import BaseModel, ConfigDict
 from pydantic.alias_generators import to_camel
 
 from engine.wards.models import GroupLabel, WardMember
+from engine.wards.participation import ParticipationFacts
 
 WardRole = Literal["admin", "leader", "member"]
 AuditAction = Literal["insert", "update", "delete"]
@@ -40,6 +43,11 @@ class StoredAssignment(CamelModel):
     user_hash: str
     assigned_group: GroupLabel
     household_id: str | None = None
+
+
+def groups_of(stored: Sequence[StoredAssignment]) -> dict[str, GroupLabel]:
+    """user_hash -> stored group."""
+    return {row.user_hash: row.assigned_group for row in stored}
 
 
 class AssignmentChange(CamelModel):
@@ -74,18 +82,23 @@ class AuditEntry(CamelModel):
     restored_from: int | None
 
 
-class MemberParticipation(CamelModel):
-    """A line of `member_participation_stats` (spec: "Participation statistics")."""
+@dataclass(frozen=True)
+class WardVersions:
+    """A ward's two versions: each moves with every change to its assignments or roster."""
 
-    user_hash: str
-    assigned_group: GroupLabel | None
-    total_assigned_sessions: int
-    total_participations: int
-    participation_percentage: float
+    assignments: int
+    roster: int
+
+
+@dataclass(frozen=True)
+class RosterSnapshot:
+    """The roster as one read saw it, and the roster version of that read."""
+
+    members: list[WardMember]
+    version: int
 
 
 AUDIT_COLUMNS = tuple(AuditEntry.model_fields)
-PARTICIPATION_COLUMNS = tuple(MemberParticipation.model_fields)
 
 
 def roster_payload(members: list[WardMember]) -> list[dict[str, str | None]]:
@@ -100,15 +113,6 @@ def assignments_payload(assignments: list[AssignmentChange]) -> list[dict[str, s
     return [change.model_dump(mode="json", by_alias=True) for change in assignments]
 
 
-def attendance_rates_of(stats: list[MemberParticipation]) -> dict[str, float]:
-    """Participation rates in [0, 1] of the members with history (assigned sessions)."""
-    return {
-        line.user_hash: line.total_participations / line.total_assigned_sessions
-        for line in stats
-        if line.total_assigned_sessions > 0
-    }
-
-
 class WardStore(Protocol):
     """Everything the ward functions read and write, as the caller."""
 
@@ -116,7 +120,9 @@ class WardStore(Protocol):
 
     def sync_roster(self, *, ward_id: UUID, members: list[WardMember]) -> RosterSync: ...
 
-    def get_roster(self, *, ward_id: UUID) -> list[WardMember]: ...
+    def versions(self, *, ward_id: UUID) -> WardVersions: ...
+
+    def get_roster(self, *, ward_id: UUID) -> RosterSnapshot: ...
 
     def get_assignments(self, *, ward_id: UUID) -> tuple[list[StoredAssignment], int]: ...
 
@@ -128,6 +134,4 @@ class WardStore(Protocol):
 
     def audit_trail(self, *, ward_id: UUID, limit: int) -> list[AuditEntry]: ...
 
-    def participation_stats(self, *, ward_id: UUID) -> list[MemberParticipation]: ...
-
-    def attendance_rates(self, *, ward_id: UUID) -> dict[str, float]: ...
+    def participation_facts(self, *, ward_id: UUID) -> ParticipationFacts: ...

@@ -20,20 +20,20 @@ from psycopg.rows import DictRow
 from pydantic import TypeAdapter
 
 from engine.wards.models import WardMember
+from engine.wards.participation import ParticipationFacts
 from functions.common.store_errors import ForbiddenError
 from functions.common.store_postgres import ConnectionFactory, DatabaseIdentity, caller_transaction
 from functions.common.ward_store import (
     AUDIT_COLUMNS,
-    PARTICIPATION_COLUMNS,
     ROSTER_COLUMNS,
     AssignmentChange,
     AuditEntry,
-    MemberParticipation,
+    RosterSnapshot,
     RosterSync,
     StoredAssignment,
     WardRole,
+    WardVersions,
     assignments_payload,
-    attendance_rates_of,
     roster_payload,
 )
 
@@ -57,6 +57,15 @@ _ASSIGNMENTS_WITH_VERSION = (
     " where v.ward_branch_id = %s order by g.user_hash"
 )
 _ASSIGNMENT_FIELDS = tuple(StoredAssignment.model_fields)
+# Likewise the roster and the roster version it stands at.
+_ROSTER_WITH_VERSION = sql.SQL(
+    "select v.roster_version, {} from public.ward_assignment_versions v"
+    " left join public.ward_members m on m.ward_branch_id = v.ward_branch_id"
+    " where v.ward_branch_id = %s order by m.user_hash"
+).format(sql.SQL(", ").join(sql.Identifier("m", column) for column in ROSTER_COLUMNS))
+_VERSIONS = (
+    "select version, roster_version from public.ward_assignment_versions where ward_branch_id = %s"
+)
 
 
 # One validation call for the whole roster: several times faster than one per row.
@@ -89,12 +98,22 @@ class PostgresWardStore:
         )
         return RosterSync.model_validate(outcome)
 
-    def get_roster(self, *, ward_id: UUID) -> list[WardMember]:
+    def versions(self, *, ward_id: UUID) -> WardVersions:
         with self._transaction() as cursor:
-            rows = cursor.execute(
-                _select(ROSTER_COLUMNS, "ward_members", "order by user_hash"), [ward_id]
-            ).fetchall()
-        return _ROSTER.validate_python(rows)
+            row = cursor.execute(_VERSIONS, [ward_id]).fetchone()
+        if row is None:  # not a manager of the ward, or no such ward: the same to the caller
+            raise ForbiddenError()
+        return WardVersions(assignments=int(row["version"]), roster=int(row["roster_version"]))
+
+    def get_roster(self, *, ward_id: UUID) -> RosterSnapshot:
+        with self._transaction() as cursor:
+            rows = cursor.execute(_ROSTER_WITH_VERSION, [ward_id]).fetchall()
+        if not rows:
+            raise ForbiddenError()
+        # WardMember ignores the extra roster_version key; a ward without members has one
+        # row of nulls from the left join.
+        members = _ROSTER.validate_python([row for row in rows if row["user_hash"] is not None])
+        return RosterSnapshot(members=members, version=int(rows[0]["roster_version"]))
 
     def get_assignments(self, *, ward_id: UUID) -> tuple[list[StoredAssignment], int]:
         with self._transaction() as cursor:
@@ -133,11 +152,6 @@ class PostgresWardStore:
             rows = cursor.execute(query, [ward_id, limit]).fetchall()
         return [AuditEntry.model_validate(row) for row in rows]
 
-    def participation_stats(self, *, ward_id: UUID) -> list[MemberParticipation]:
-        query = _select(PARTICIPATION_COLUMNS, "member_participation_stats", "order by user_hash")
-        with self._transaction() as cursor:
-            rows = cursor.execute(query, [ward_id]).fetchall()
-        return [MemberParticipation.model_validate(row) for row in rows]
-
-    def attendance_rates(self, *, ward_id: UUID) -> dict[str, float]:
-        return attendance_rates_of(self.participation_stats(ward_id=ward_id))
+    def participation_facts(self, *, ward_id: UUID) -> ParticipationFacts:
+        facts = self._call("select public.ward_participation_facts(%s) as result", [ward_id])
+        return ParticipationFacts.model_validate(facts)

@@ -8,6 +8,7 @@ PostgREST's `details` (the RPC's JSON DETAIL) for `error_for_code`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, get_args
 from uuid import UUID
 
@@ -16,6 +17,7 @@ from postgrest import APIError, SyncPostgrestClient
 from supabase import Client
 
 from engine.wards.models import WardMember
+from engine.wards.participation import ParticipationFacts
 from functions.common.store_errors import (
     ForbiddenError,
     StoreUnavailableError,
@@ -24,22 +26,22 @@ from functions.common.store_errors import (
 from functions.common.store_supabase import PAGE_SIZE
 from functions.common.ward_store import (
     AUDIT_COLUMNS,
-    PARTICIPATION_COLUMNS,
     ROSTER_COLUMNS,
     AssignmentChange,
     AuditEntry,
-    MemberParticipation,
+    RosterSnapshot,
     RosterSync,
     StoredAssignment,
     WardRole,
+    WardVersions,
     assignments_payload,
-    attendance_rates_of,
     roster_payload,
 )
 
 _ASSIGNMENT_COLUMNS = "user_hash,assigned_group,household_id"
-# Reading the assignments takes several requests (a version, pages of rows, the version
-# again); when a write lands in between, the read starts over, at most this often.
+# Reading the assignments or the roster takes several requests (the versions, pages of
+# rows, the versions again); when a write lands in between, the read starts over, at
+# most this often.
 CONSISTENT_READ_ATTEMPTS = 3
 
 
@@ -87,27 +89,42 @@ class SupabaseWardStore:
         params = {"p_ward_branch_id": str(ward_id), "p_members": roster_payload(members)}
         return RosterSync.model_validate(self._rpc("ward_sync_roster", params))
 
-    def get_roster(self, *, ward_id: UUID) -> list[WardMember]:
-        rows = self._ward_rows(ward_id, "ward_members", ",".join(ROSTER_COLUMNS))
-        return [WardMember.model_validate(row) for row in rows]
-
-    def _version(self, ward_id: UUID) -> int:
-        request = self._rest().table("ward_assignment_versions").select("version")
+    def versions(self, *, ward_id: UUID) -> WardVersions:
+        request = self._rest().table("ward_assignment_versions").select("version,roster_version")
         rows = _execute(request.eq("ward_branch_id", str(ward_id)))
         if not rows:  # not a manager of the ward, or no such ward: the same to the caller
             raise ForbiddenError()
-        return int(rows[0]["version"])
+        return WardVersions(
+            assignments=int(rows[0]["version"]), roster=int(rows[0]["roster_version"])
+        )
 
-    def get_assignments(self, *, ward_id: UUID) -> tuple[list[StoredAssignment], int]:
-        version = self._version(ward_id)
+    def _consistent_rows(
+        self, ward_id: UUID, relation: str, columns: str, version_of: Callable[[WardVersions], int]
+    ) -> tuple[list[Any], int]:
+        """A relation's rows of one ward, read between two equal readings of its version."""
+        version = version_of(self.versions(ward_id=ward_id))
         for _ in range(CONSISTENT_READ_ATTEMPTS):
-            rows = self._ward_rows(ward_id, "ward_member_groups", _ASSIGNMENT_COLUMNS)
+            rows = self._ward_rows(ward_id, relation, columns)
             # Every change moves the version, so an unchanged version means no write between.
-            version_after = self._version(ward_id)
+            version_after = version_of(self.versions(ward_id=ward_id))
             if version_after == version:
-                return [StoredAssignment.model_validate(row) for row in rows], version
+                return rows, version
             version = version_after
         raise StoreUnavailableError()
+
+    def get_roster(self, *, ward_id: UUID) -> RosterSnapshot:
+        rows, version = self._consistent_rows(
+            ward_id, "ward_members", ",".join(ROSTER_COLUMNS), lambda v: v.roster
+        )
+        return RosterSnapshot(
+            members=[WardMember.model_validate(row) for row in rows], version=version
+        )
+
+    def get_assignments(self, *, ward_id: UUID) -> tuple[list[StoredAssignment], int]:
+        rows, version = self._consistent_rows(
+            ward_id, "ward_member_groups", _ASSIGNMENT_COLUMNS, lambda v: v.assignments
+        )
+        return [StoredAssignment.model_validate(row) for row in rows], version
 
     def bulk_update(
         self, *, ward_id: UUID, assignments: list[AssignmentChange], expected_version: int
@@ -139,10 +156,6 @@ class SupabaseWardStore:
         )
         return [AuditEntry.model_validate(row) for row in _execute(request)]
 
-    def participation_stats(self, *, ward_id: UUID) -> list[MemberParticipation]:
-        columns = ",".join(PARTICIPATION_COLUMNS)
-        rows = self._ward_rows(ward_id, "member_participation_stats", columns)
-        return [MemberParticipation.model_validate(row) for row in rows]
-
-    def attendance_rates(self, *, ward_id: UUID) -> dict[str, float]:
-        return attendance_rates_of(self.participation_stats(ward_id=ward_id))
+    def participation_facts(self, *, ward_id: UUID) -> ParticipationFacts:
+        facts = self._rpc("ward_participation_facts", {"p_ward_branch_id": str(ward_id)})
+        return ParticipationFacts.model_validate(facts)

@@ -19,6 +19,7 @@ from engine.wards import (
     GroupLabel,
     GroupView,
     Household,
+    HouseholdMove,
     InvalidBoundariesError,
     InvalidBoundaryMoveError,
 )
@@ -79,11 +80,33 @@ class WardGroups(CamelModel):
     groups: list[GroupLine]
 
 
+class GroupSummary(CamelModel):
+    """A group's size and share, without its members: what the phone's rectangle draws."""
+
+    label: GroupLabel
+    household_count: int
+    member_count: int
+    share: float
+
+
+class MovedHousehold(CamelModel):
+    household_id: str
+    members: list[str]
+    from_group: GroupLabel
+    to_group: GroupLabel
+
+
 class BoundaryPreviewAnswer(CamelModel):
+    """A preview is answered on every drag, so it carries sizes and what moves, not every member."""
+
     ward_branch_id: UUID
+    # The assignment version the preview was made from: the expectedVersion of a bulk update.
+    version: int
     boundaries: Boundaries
     member_offsets: tuple[int, int, int]
-    groups: list[GroupLine]
+    groups: list[GroupSummary]
+    # The households that would change group, relative to the boundaries the move started from.
+    moved: list[MovedHousehold]
 
 
 class SuggestionAnswer(CamelModel):
@@ -134,6 +157,30 @@ def group_lines(groups: Sequence[GroupView]) -> list[GroupLine]:
     ]
 
 
+def group_summaries(groups: Sequence[GroupView]) -> list[GroupSummary]:
+    return [
+        GroupSummary(
+            label=group.label,
+            household_count=len(group.household_keys),
+            member_count=group.member_count,
+            share=group.share,
+        )
+        for group in groups
+    ]
+
+
+def moved_lines(moves: Sequence[HouseholdMove]) -> list[MovedHousehold]:
+    return [
+        MovedHousehold(
+            household_id=move.household_key,
+            members=move.members,
+            from_group=move.from_group,
+            to_group=move.to_group,
+        )
+        for move in moves
+    ]
+
+
 def assignment_lines(
     households: Sequence[Household], assignment: Mapping[str, GroupLabel]
 ) -> list[AssignmentLine]:
@@ -154,10 +201,6 @@ def household_lines(
         )
         for h in households
     ]
-
-
-def groups_of(stored: Sequence[StoredAssignment]) -> dict[str, GroupLabel]:
-    return {row.user_hash: row.assigned_group for row in stored}
 
 
 def stored_lines(stored: Sequence[StoredAssignment]) -> list[AssignmentLine]:

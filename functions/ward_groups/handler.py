@@ -2,7 +2,8 @@
 
 Every route lets only that ward's admins and leaders through (`require_ward_manager`, before
 anything else about the ward is read). Nothing here writes except restore, which the
-database audits. Households are detected once per request.
+database audits. The ward's households and groups come from the process's `WardCache`, read
+again whenever the ward's roster or assignment version has moved.
 """
 
 from __future__ import annotations
@@ -13,14 +14,11 @@ from uuid import UUID
 from fastapi import APIRouter, Query
 
 from engine.wards import (
-    Household,
     InvalidBoundariesError,
     InvalidBoundaryMoveError,
-    contiguous_boundaries,
+    attendance_rates,
     default_assignment,
-    default_boundaries,
-    detect_households,
-    effective_assignment,
+    member_participation,
     preview_boundary_move,
     suggest_boundaries,
     views_from_assignment,
@@ -29,8 +27,8 @@ from engine.wards.models import Boundaries
 from functions.common.app import create_app, mangum_handler
 from functions.common.service_errors import FieldError, InvalidInputError
 from functions.common.store_errors import StaleAssignmentsError
-from functions.common.ward_deps import WardStoreDep, require_ward_manager
-from functions.common.ward_store import WardStore
+from functions.common.ward_cache import WardState
+from functions.common.ward_deps import WardCacheDep, WardStoreDep, require_ward_manager
 from functions.common.ward_views import (
     BoundaryPreviewAnswer,
     PreviewBody,
@@ -40,9 +38,10 @@ from functions.common.ward_views import (
     WardGroups,
     assignment_lines,
     group_lines,
-    groups_of,
+    group_summaries,
     household_lines,
     invalid_move,
+    moved_lines,
     stale_version,
     stored_lines,
 )
@@ -53,50 +52,36 @@ NOT_CONTIGUOUS = "required: the ward's groups are not a contiguous cut in A-D or
 router = APIRouter()
 
 
-def _households(store: WardStore, ward_id: UUID) -> list[Household]:
-    return detect_households(store.get_roster(ward_id=ward_id))
-
-
 @router.get(PREFIX + "/{ward_branch_id}")
-def get_groups(store: WardStoreDep, ward_branch_id: UUID) -> WardGroups:
+def get_groups(store: WardStoreDep, cache: WardCacheDep, ward_branch_id: UUID) -> WardGroups:
     require_ward_manager(store, ward_branch_id)
-    households = _households(store, ward_branch_id)
-    stored, version = store.get_assignments(ward_id=ward_branch_id)
-    default = default_assignment(households)
-    effective = effective_assignment(households, groups_of(stored))
+    ward = cache.state(store, ward_branch_id)
     return WardGroups(
         ward_branch_id=ward_branch_id,
-        version=version,
-        uses_default=not stored,
-        boundaries=contiguous_boundaries(households, effective),
-        custom_assignments=stored_lines(stored),
-        default_assignments=assignment_lines(households, default),
-        households=household_lines(households, effective),
-        groups=group_lines(views_from_assignment(households, effective)),
+        version=ward.version,
+        uses_default=ward.uses_default,
+        boundaries=ward.boundaries,
+        custom_assignments=stored_lines(ward.stored),
+        default_assignments=assignment_lines(ward.households, default_assignment(ward.households)),
+        households=household_lines(ward.households, ward.effective),
+        groups=group_lines(views_from_assignment(ward.households, ward.effective)),
     )
 
 
-def _current_boundaries(store: WardStore, ward_id: UUID, households: list[Household]) -> Boundaries:
-    stored, _ = store.get_assignments(ward_id=ward_id)
-    if not stored:
-        # The default cut is contiguous by construction: skip building the assignment.
-        return default_boundaries(households)
-    effective = effective_assignment(households, groups_of(stored))
-    boundaries = contiguous_boundaries(households, effective)
-    if boundaries is None:
+def _current_boundaries(ward: WardState) -> Boundaries:
+    if ward.boundaries is None:
         raise InvalidInputError(errors=[FieldError("boundaries", NOT_CONTIGUOUS)])
-    return boundaries
+    return ward.boundaries
 
 
 @router.post(PREFIX + "/preview")
-def preview(store: WardStoreDep, body: PreviewBody) -> BoundaryPreviewAnswer:
+def preview(store: WardStoreDep, cache: WardCacheDep, body: PreviewBody) -> BoundaryPreviewAnswer:
     require_ward_manager(store, body.ward_branch_id)
-    households = _households(store, body.ward_branch_id)
-    boundaries = body.boundaries or _current_boundaries(store, body.ward_branch_id, households)
+    ward = cache.state(store, body.ward_branch_id)
     try:
         moved = preview_boundary_move(
-            households,
-            boundaries,
+            ward.households,
+            body.boundaries or _current_boundaries(ward),
             boundary=body.boundary_index,
             member_offset=body.member_offset,
             fraction=body.fraction,
@@ -105,22 +90,28 @@ def preview(store: WardStoreDep, body: PreviewBody) -> BoundaryPreviewAnswer:
         raise invalid_move(error) from None
     return BoundaryPreviewAnswer(
         ward_branch_id=body.ward_branch_id,
+        version=ward.version,
         boundaries=moved.boundaries,
         member_offsets=moved.member_offsets,
-        groups=group_lines(moved.groups),
+        groups=group_summaries(moved.groups),
+        moved=moved_lines(moved.moved),
     )
 
 
 @router.get(PREFIX + "/{ward_branch_id}/suggestion")
 def suggestion(
     store: WardStoreDep,
+    cache: WardCacheDep,
     ward_branch_id: UUID,
     by: Literal["members", "attendance"] = Query("members"),
 ) -> SuggestionAnswer:
     require_ward_manager(store, ward_branch_id)
-    households = _households(store, ward_branch_id)
-    rates = store.attendance_rates(ward_id=ward_branch_id) if by == "attendance" else None
-    suggested = suggest_boundaries(households, by=by, participation_rates=rates)
+    ward = cache.state(store, ward_branch_id)
+    rates = None
+    if by == "attendance":
+        facts = store.participation_facts(ward_id=ward_branch_id)
+        rates = attendance_rates(member_participation(ward.households, ward.effective, facts))
+    suggested = suggest_boundaries(ward.households, by=by, participation_rates=rates)
     return SuggestionAnswer(
         ward_branch_id=ward_branch_id,
         by=by,

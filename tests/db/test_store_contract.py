@@ -90,6 +90,7 @@ def _ward_calls(store: SupabaseWardStore) -> dict[str, Callable[[], Any]]:
     return {
         "ward_role": lambda: store.ward_role(ward_id=ward),
         "sync_roster": lambda: store.sync_roster(ward_id=ward, members=[member]),
+        "versions": lambda: store.versions(ward_id=ward),
         "get_roster": lambda: store.get_roster(ward_id=ward),
         "get_assignments": lambda: store.get_assignments(ward_id=ward),
         "bulk_update": lambda: store.bulk_update(
@@ -97,8 +98,7 @@ def _ward_calls(store: SupabaseWardStore) -> dict[str, Callable[[], Any]]:
         ),
         "restore": lambda: store.restore(ward_id=ward, audit_id=12, expected_version=8),
         "audit_trail": lambda: store.audit_trail(ward_id=ward, limit=10),
-        "participation_stats": lambda: store.participation_stats(ward_id=ward),
-        "attendance_rates": lambda: store.attendance_rates(ward_id=ward),
+        "participation_facts": lambda: store.participation_facts(ward_id=ward),
     }
 
 
@@ -173,13 +173,13 @@ def test_the_ward_store_calls_its_rpcs_and_reads_its_relations(
         "ward_sync_roster",
         "ward_bulk_update",
         "ward_restore_assignments",
+        "ward_participation_facts",
     }
     assert {relation_of(r) for r in ward_sent_requests if r.method != "POST"} == {
         "ward_members",
         "ward_assignment_versions",
         "ward_member_groups",
         "audit_log",
-        "member_participation_stats",
     }
 
 

@@ -9,7 +9,8 @@ from tests.db.actors import act_as
 from tests.db.ward_fixtures import Conn, RosterEntry, create_ward, store_groups, ward_user
 
 GROUPS = {"m1": "A", "m2": "A", "m3": "B", "m5": "C", "m6": "B"}  # m4 and m7: nothing stored
-ROSTER = [RosterEntry(user_hash) for user_hash in ("m1", "m2", "m3", "m4", "m5", "m6", "m7")]
+# Each member a household of their own, so the stored groups keep households whole.
+ROSTER = [RosterEntry(h, f"H-{h}") for h in ("m1", "m2", "m3", "m4", "m5", "m6", "m7")]
 
 
 def add_schedule(conn: Conn, *, ward: UUID, group: str, session_days: list[int]) -> list[UUID]:

@@ -103,7 +103,7 @@ def test_a_sync_makes_the_roster_exactly_the_list_sent(db: Conn, stores: WardSto
     outcome = stores.leader.sync_roster(ward_id=stores.ward, members=roster)
     # cohen-1 and cohen-2 changed names, peretz-1 is new, levi-1 and mizrahi-1 left.
     assert outcome == RosterSync(added=1, updated=2, removed=2)
-    assert stores.admin.get_roster(ward_id=stores.ward) == roster
+    assert stores.admin.get_roster(ward_id=stores.ward).members == roster
     # levi-1's assignment left with them, audited as a delete and moving the version.
     assert stored_groups(db, ward=stores.ward) == {}
     assert [(r.user_hash, r.action) for r in audit_rows(db, ward=stores.ward)][-1] == (
@@ -227,38 +227,60 @@ def test_restore_returns_the_exact_earlier_state(db: Conn, stores: WardStores) -
         stores.admin.restore(ward_id=stores.ward, audit_id=newest.id + 10**9, expected_version=3)
 
 
-def test_participation_figures_and_rates_match_hand_counts(db: Conn, stores: WardStores) -> None:
+def test_participation_facts_match_hand_counts(db: Conn, stores: WardStores) -> None:
     ward = stores.ward
     store_groups(db, ward=ward, groups={"cohen-1": "A", "cohen-2": "A", "levi-1": "B"})
     a_day1, a_day2 = add_schedule(db, ward=ward, group="A", session_days=[1, 2])
     (all_day3,) = add_schedule(db, ward=ward, group="All", session_days=[3])
     (b_day4,) = add_schedule(db, ward=ward, group="B", session_days=[4])
+    add_schedule(db, ward=ward, group="C", session_days=[])  # a schedule with no session
     attend(db, ward=ward, session=a_day1, who="cohen-1")
     attend(db, ward=ward, session=all_day3, who="cohen-1")
     attend(db, ward=ward, session=a_day2, who="cohen-2", attended=False)
-    attend(db, ward=ward, session=a_day1, who="levi-1")  # not levi-1's group: does not count
+    attend(db, ward=ward, session=a_day1, who="levi-1")  # counted under A: not levi-1's group
     attend(db, ward=ward, session=b_day4, who="levi-1")
-    # By hand: A members have A1, A2 and All3; levi-1 has B4 and All3; mizrahi-1 only All3.
-    expected = {
-        "cohen-1": ("A", 3, 2, 66.7),
-        "cohen-2": ("A", 3, 0, 0.0),
-        "levi-1": ("B", 2, 1, 50.0),
-        "mizrahi-1": (None, 1, 0, 0.0),
+    attend(db, ward=ward, session=all_day3, who="visitor-1")
+    facts = stores.leader.participation_facts(ward_id=ward)
+    assert facts.sessions == {"A": 2, "All": 1, "B": 1}
+    assert facts.attended == {
+        "cohen-1": {"A": 1, "All": 1},
+        "levi-1": {"A": 1, "B": 1},
+        "visitor-1": {"All": 1},
     }
-    stats = stores.leader.participation_stats(ward_id=ward)
-    assert {
-        s.user_hash: (
-            s.assigned_group,
-            s.total_assigned_sessions,
-            s.total_participations,
-            s.participation_percentage,
-        )
-        for s in stats
-    } == expected
-    rates = stores.admin.attendance_rates(ward_id=ward)
-    assert rates == pytest.approx({"cohen-1": 2 / 3, "cohen-2": 0.0, "levi-1": 0.5, "mizrahi-1": 0})
-    # A linked member sees only their own line (RLS), and learns no one else's figures.
-    assert [s.user_hash for s in stores.member.participation_stats(ward_id=ward)] == ["mizrahi-1"]
+    # A linked member sees every session but only their own attendance (RLS): none.
+    member_facts = stores.member.participation_facts(ward_id=ward)
+    assert (member_facts.sessions, member_facts.attended) == (facts.sessions, {})
+    # Someone else's ward: nothing at all.
+    other = stores.other_ward_admin.participation_facts(ward_id=ward)
+    assert (other.sessions, other.attended) == ({}, {})
+
+
+def test_the_roster_version_moves_with_every_roster_change(db: Conn, stores: WardStores) -> None:
+    ward = stores.ward
+    start = stores.admin.versions(ward_id=ward)
+    snapshot = stores.admin.get_roster(ward_id=ward)
+    assert snapshot.version == start.roster
+    assert [m.user_hash for m in snapshot.members] == [entry.user_hash for entry in ROSTER]
+    steps = [
+        ("insert into public.ward_members (ward_branch_id, user_hash, first_name, last_name)"
+         " values (%s, 'peretz-1', 'Avi', 'Peretz')", 1),
+        ("update public.ward_members set address = '2 Herzl St'"
+         " where ward_branch_id = %s and user_hash = 'peretz-1'", 1),
+        # Nothing household detection reads changed: the version stays.
+        ("update public.ward_members set updated_at = now() where ward_branch_id = %s", 0),
+        ("delete from public.ward_members where ward_branch_id = %s and user_hash = 'peretz-1'", 1),
+    ]  # fmt: skip
+    expected = start.roster
+    for statement, moves_by in steps:
+        db.execute(statement, [ward])
+        expected += moves_by
+        assert stores.leader.versions(ward_id=ward).roster == expected, statement
+    assert stores.admin.versions(ward_id=ward).assignments == start.assignments
+    assert stores.admin.get_roster(ward_id=ward).version == expected
+    with pytest.raises(ForbiddenError):
+        stores.member.versions(ward_id=ward)
+    with pytest.raises(ForbiddenError):
+        stores.other_ward_admin.get_roster(ward_id=ward)
 
 
 def test_a_malformed_roster_entry_is_refused(stores: WardStores) -> None:

@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from engine.wards.models import WardMember
+from engine.wards.participation import ParticipationFacts
 from functions.common.store_errors import (
     DuplicateWardMemberError,
     ForbiddenError,
@@ -25,7 +26,12 @@ from functions.common.store_errors import (
     error_for_code,
 )
 from functions.common.store_supabase import PAGE_SIZE
-from functions.common.ward_store import AssignmentChange, RosterSync, StoredAssignment
+from functions.common.ward_store import (
+    AssignmentChange,
+    RosterSync,
+    StoredAssignment,
+    WardVersions,
+)
 from functions.common.ward_store_supabase import SupabaseWardStore
 from tests.functions.postgrest_fake import (
     ANON_KEY,
@@ -54,10 +60,15 @@ AUDIT_COLUMNS = (
 )
 
 
+VERSIONS_READ = ("GET", "ward_assignment_versions", [
+    ("select", "version,roster_version"), ("ward_branch_id", f"eq.{WARD}")
+])  # fmt: skip
+
+
 def ward_rows() -> dict[str, list[dict[str, Any]]]:
     return {
         "ward_members": [ROSTER_ROW],
-        "ward_assignment_versions": [{"version": 7}],
+        "ward_assignment_versions": [{"version": 7, "roster_version": 3}],
         "ward_member_groups": [
             {"user_hash": "cohen-1", "assigned_group": "B", "household_id": "H-cohen"},
             {"user_hash": "levi-1", "assigned_group": "C", "household_id": None},
@@ -77,20 +88,6 @@ def ward_rows() -> dict[str, list[dict[str, Any]]]:
                 "restored_from": None,
             }
         ],
-        "member_participation_stats": [
-            {
-                "user_hash": h,
-                "assigned_group": g,
-                "total_assigned_sessions": assigned,
-                "total_participations": took_part,
-                "participation_percentage": percent,
-            }
-            for h, g, assigned, took_part, percent in [
-                ("cohen-1", "B", 3, 2, 66.7),
-                ("levi-1", "C", 4, 1, 25.0),
-                ("new-1", None, 0, 0, 0.0),
-            ]
-        ],
     }
 
 
@@ -101,6 +98,10 @@ def ward_fake() -> FakePostgrest:
         "ward_sync_roster": {"added": 1, "updated": 0, "removed": 2},
         "ward_bulk_update": 8,
         "ward_restore_assignments": 9,
+        "ward_participation_facts": {
+            "sessions": {"A": 2, "All": 1},
+            "attended": {"cohen-1": {"A": 1, "All": 1}},
+        },
     }
     return FakePostgrest(rows=ward_rows(), rpc_answers=answers)
 
@@ -176,12 +177,21 @@ def test_the_roster_is_read_page_by_page(fake: FakePostgrest, store: SupabaseWar
         {**ROSTER_ROW, "user_hash": f"m-{i:05d}"} for i in range(PAGE_SIZE + 1)
     ]
     roster = store.get_roster(ward_id=UUID(WARD))
-    assert [m.user_hash for m in roster] == [f"m-{i:05d}" for i in range(PAGE_SIZE + 1)]
-    assert roster[0].address == "1 Herzl St" and roster[0].household_id == "H-cohen"
+    assert roster.version == 3
+    members = roster.members
+    assert [m.user_hash for m in members] == [f"m-{i:05d}" for i in range(PAGE_SIZE + 1)]
+    assert members[0].address == "1 Herzl St" and members[0].household_id == "H-cohen"
     assert _sent(fake) == [
+        VERSIONS_READ,
         ("GET", "ward_members", _ward_page(ROSTER_COLUMNS)),
         ("GET", "ward_members", _ward_page(ROSTER_COLUMNS, PAGE_SIZE)),
+        VERSIONS_READ,
     ]
+
+
+def test_the_versions_are_one_read(fake: FakePostgrest, store: SupabaseWardStore) -> None:
+    assert store.versions(ward_id=UUID(WARD)) == WardVersions(assignments=7, roster=3)
+    assert _sent(fake) == [VERSIONS_READ]
 
 
 def test_assignments_are_read_between_two_equal_versions(
@@ -193,13 +203,10 @@ def test_assignments_are_read_between_two_equal_versions(
         StoredAssignment(user_hash="cohen-1", assigned_group="B", household_id="H-cohen"),
         StoredAssignment(user_hash="levi-1", assigned_group="C"),
     ]
-    version_read = ("GET", "ward_assignment_versions", [
-        ("select", "version"), ("ward_branch_id", f"eq.{WARD}")
-    ])  # fmt: skip
     assert _sent(fake) == [
-        version_read,
+        VERSIONS_READ,
         ("GET", "ward_member_groups", _ward_page("user_hash,assigned_group,household_id")),
-        version_read,
+        VERSIONS_READ,
     ]
 
 
@@ -212,7 +219,9 @@ class MovingFake(FakePostgrest):
         answer = super().handle(request)
         if relation_of(request) == "ward_member_groups" and self.moves > 0:
             self.moves -= 1
-            self.rows["ward_assignment_versions"] = [{"version": 8 + self.moves}]
+            self.rows["ward_assignment_versions"] = [
+                {"version": 8 + self.moves, "roster_version": 3}
+            ]
             self.rows["ward_member_groups"] = [
                 {"user_hash": "levi-1", "assigned_group": "D", "household_id": None}
             ]
@@ -295,17 +304,14 @@ def test_the_audit_trail_is_the_newest_entries(
     ]
 
 
-def test_attendance_rates_are_participations_over_assigned_sessions(
-    store: SupabaseWardStore,
-) -> None:
-    stats = store.participation_stats(ward_id=UUID(WARD))
-    assert [(s.user_hash, s.participation_percentage) for s in stats] == [
-        ("cohen-1", 66.7),
-        ("levi-1", 25.0),
-        ("new-1", 0.0),
+def test_participation_facts_are_one_rpc(fake: FakePostgrest, store: SupabaseWardStore) -> None:
+    facts = store.participation_facts(ward_id=UUID(WARD))
+    assert facts == ParticipationFacts(
+        sessions={"A": 2, "All": 1}, attended={"cohen-1": {"A": 1, "All": 1}}
+    )
+    assert [(relation_of(r), body_of(r)) for r in fake.requests] == [
+        ("rpc/ward_participation_facts", {"p_ward_branch_id": WARD})
     ]
-    # new-1 has no history, so no rate: the balancing weighs them 1.
-    assert store.attendance_rates(ward_id=UUID(WARD)) == {"cohen-1": 2 / 3, "levi-1": 0.25}
 
 
 def _refuse(fake: FakePostgrest, code: str, details: str | None) -> None:
