@@ -13,13 +13,13 @@ Models use the seed's camelCase on the wire (`userHash`, `assignedGroup`,
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, TypeAdapter
 from pydantic.alias_generators import to_camel
 
 from engine.wards.models import GroupLabel, WardMember
@@ -99,6 +99,14 @@ class RosterSnapshot:
 
 
 AUDIT_COLUMNS = tuple(AuditEntry.model_fields)
+_ROSTER = TypeAdapter(list[WardMember])
+
+
+def roster_members(rows: Iterable[Mapping[str, Any]]) -> list[WardMember]:
+    """Rows of `ward_members` as roster members (extra columns ignored)."""
+    # One validation call for the whole roster: several times faster than one per row, and
+    # faster than model_construct, which runs in Python.
+    return _ROSTER.validate_python(list(rows))
 
 
 def roster_payload(members: list[WardMember]) -> list[dict[str, str | None]]:

@@ -17,7 +17,6 @@ from uuid import UUID
 import psycopg
 from psycopg import sql
 from psycopg.rows import DictRow
-from pydantic import TypeAdapter
 
 from engine.wards.models import WardMember
 from engine.wards.participation import ParticipationFacts
@@ -34,6 +33,7 @@ from functions.common.ward_store import (
     WardRole,
     WardVersions,
     assignments_payload,
+    roster_members,
     roster_payload,
 )
 
@@ -66,10 +66,6 @@ _ROSTER_WITH_VERSION = sql.SQL(
 _VERSIONS = (
     "select version, roster_version from public.ward_assignment_versions where ward_branch_id = %s"
 )
-
-
-# One validation call for the whole roster: several times faster than one per row.
-_ROSTER = TypeAdapter(list[WardMember])
 
 
 class PostgresWardStore:
@@ -110,9 +106,8 @@ class PostgresWardStore:
             rows = cursor.execute(_ROSTER_WITH_VERSION, [ward_id]).fetchall()
         if not rows:
             raise ForbiddenError()
-        # WardMember ignores the extra roster_version key; a ward without members has one
-        # row of nulls from the left join.
-        members = _ROSTER.validate_python([row for row in rows if row["user_hash"] is not None])
+        # A ward without members has one row of nulls from the left join.
+        members = roster_members(row for row in rows if row["user_hash"] is not None)
         return RosterSnapshot(members=members, version=int(rows[0]["roster_version"]))
 
     def get_assignments(self, *, ward_id: UUID) -> tuple[list[StoredAssignment], int]:

@@ -35,6 +35,7 @@ from functions.common.ward_store import (
     WardRole,
     WardVersions,
     assignments_payload,
+    roster_members,
     roster_payload,
 )
 
@@ -116,9 +117,7 @@ class SupabaseWardStore:
         rows, version = self._consistent_rows(
             ward_id, "ward_members", ",".join(ROSTER_COLUMNS), lambda v: v.roster
         )
-        return RosterSnapshot(
-            members=[WardMember.model_validate(row) for row in rows], version=version
-        )
+        return RosterSnapshot(members=roster_members(rows), version=version)
 
     def get_assignments(self, *, ward_id: UUID) -> tuple[list[StoredAssignment], int]:
         rows, version = self._consistent_rows(
