@@ -97,15 +97,24 @@ def request_id_of(request: Request) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def named_by(exc: Exception) -> dict[str, Any]:
-    """RFC 9457 extension members: what a ward refusal names (never a group value or SQL)."""
+def named_by(exc: Exception) -> tuple[dict[str, Any], list[FieldError]]:
+    """What a ward refusal names: RFC 9457 extension members, and the request field at fault.
+
+    Never a group value or SQL: a member by user hash, a household by id, a version.
+    """
     if isinstance(exc, store.StaleAssignmentsError):
-        named: dict[str, Any] = {"currentVersion": exc.current_version}
-    elif isinstance(exc, store.WardPayloadError):
+        current = exc.current_version
+        if current is None:
+            return {}, [FieldError("expectedVersion", "stale")]
+        message = f"stale; the current version is {current}"
+        return {"currentVersion": current}, [FieldError("expectedVersion", message)]
+    if isinstance(exc, store.WardPayloadError):
         named = {"userHash": exc.user_hash, "householdId": exc.household_id}
-    else:
-        return {}
-    return {key: value for key, value in named.items() if value is not None}
+        present = {key: value for key, value in named.items() if value is not None}
+        which = ", ".join(f"{key} {value}" for key, value in present.items())
+        message = f"{exc.message} ({which})" if which else exc.message
+        return present, [FieldError(exc.field, message)]
+    return {}, []
 
 
 async def _service_error(
@@ -136,7 +145,8 @@ async def _store_error(request: Request, exc: Exception) -> JSONResponse:
     for kind in type(exc).__mro__:
         problem = STORE_PROBLEMS.get(kind)
         if problem is not None:
-            return await _service_error(request, problem(str(exc)), named_by(exc))
+            extensions, errors = named_by(exc)
+            return await _service_error(request, problem(str(exc), errors=errors), extensions)
     raise exc
 
 

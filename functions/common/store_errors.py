@@ -68,6 +68,8 @@ class WardPayloadError(InvalidPayloadError):
     """A ward write refused for what it names; the offender comes from the JSON DETAIL."""
 
     message = "The ward request names something it may not."
+    # The request field at fault, as the client spells it.
+    field: ClassVar[str] = "body"
 
     def __init__(
         self,
@@ -84,14 +86,17 @@ class WardPayloadError(InvalidPayloadError):
 
 class UnknownWardMemberError(WardPayloadError):
     message = "A member named is not on the ward's roster."
+    field = "userHash"
 
 
 class InvalidWardGroupError(WardPayloadError):
     message = "A group named is not one of A, B, C, D."
+    field = "newGroup"
 
 
 class HouseholdSplitError(WardPayloadError):
     message = "The change would split a household across groups."
+    field = "assignments"
 
 
 class MalformedWardPayloadError(WardPayloadError):
@@ -100,6 +105,7 @@ class MalformedWardPayloadError(WardPayloadError):
 
 class DuplicateWardMemberError(MalformedWardPayloadError):
     message = "The ward request names a member more than once."
+    field = "userHash"
 
 
 class StaleAssignmentsError(StaleVersionError):

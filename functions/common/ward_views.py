@@ -23,8 +23,7 @@ from engine.wards import (
     InvalidBoundariesError,
     InvalidBoundaryMoveError,
 )
-from functions.common.service_errors import ConflictError, FieldError, InvalidInputError
-from functions.common.store_errors import StaleAssignmentsError
+from functions.common.service_errors import FieldError, InvalidInputError
 from functions.common.ward_store import CamelModel, StoredAssignment
 
 BoundaryIndex = Annotated[int, Field(ge=0, le=2)]
@@ -120,19 +119,6 @@ class SuggestionAnswer(CamelModel):
 class RestoreAnswer(CamelModel):
     ward_branch_id: UUID
     version: int
-
-
-class StaleWardVersionError(ConflictError):
-    slug = "stale-version"
-    default_detail = "The ward's assignments changed since they were read; read them again."
-
-
-def stale_version(error: StaleAssignmentsError) -> StaleWardVersionError:
-    """The 409 for a stale `expectedVersion`, naming the current version."""
-    current = error.current_version
-    message = "stale" if current is None else f"stale; the current version is {current}"
-    detail = None if current is None else f"The ward's assignments are at version {current}."
-    return StaleWardVersionError(detail, errors=[FieldError("expectedVersion", message)])
 
 
 def invalid_move(error: InvalidBoundariesError | InvalidBoundaryMoveError) -> InvalidInputError:

@@ -26,7 +26,6 @@ from engine.wards import (
 from engine.wards.models import Boundaries
 from functions.common.app import create_app, mangum_handler
 from functions.common.service_errors import FieldError, InvalidInputError
-from functions.common.store_errors import StaleAssignmentsError
 from functions.common.ward_cache import WardState
 from functions.common.ward_deps import WardCacheDep, WardStoreDep, require_ward_manager
 from functions.common.ward_views import (
@@ -42,7 +41,6 @@ from functions.common.ward_views import (
     household_lines,
     invalid_move,
     moved_lines,
-    stale_version,
     stored_lines,
 )
 
@@ -124,12 +122,9 @@ def suggestion(
 @router.post(PREFIX + "/{ward_branch_id}/restore")
 def restore(store: WardStoreDep, ward_branch_id: UUID, body: RestoreBody) -> RestoreAnswer:
     require_ward_manager(store, ward_branch_id)
-    try:
-        version = store.restore(
-            ward_id=ward_branch_id, audit_id=body.audit_id, expected_version=body.expected_version
-        )
-    except StaleAssignmentsError as error:
-        raise stale_version(error) from None
+    version = store.restore(
+        ward_id=ward_branch_id, audit_id=body.audit_id, expected_version=body.expected_version
+    )
     return RestoreAnswer(ward_branch_id=ward_branch_id, version=version)
 
 

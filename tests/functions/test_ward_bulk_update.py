@@ -197,13 +197,13 @@ def test_a_later_bulk_update_writes_only_what_changes(
 
 
 @pytest.mark.parametrize(
-    ("moves", "status", "named"),
+    ("moves", "status", "named", "field"),
     [
-        ({"ghost": "A"}, 422, {"userHash": "ghost"}),
-        ({"l1": "E"}, 422, {"userHash": "l1"}),
-        ({"b1": "All"}, 422, {"userHash": "b1"}),
-        ({"m1": "A"}, 422, {"householdId": "H-mizrahi"}),
-        ({"c2": "C", "l1": "B"}, 422, {"householdId": None}),  # checked below: Cohen's
+        ({"ghost": "A"}, 422, {"userHash": "ghost"}, "userHash"),
+        ({"l1": "E"}, 422, {"userHash": "l1"}, "newGroup"),
+        ({"b1": "All"}, 422, {"userHash": "b1"}, "newGroup"),
+        ({"m1": "A"}, 422, {"householdId": "H-mizrahi"}, "assignments"),
+        ({"c2": "C", "l1": "B"}, 422, {"householdId": None}, "assignments"),  # Cohen's, below
     ],
     ids=["unknown-member", "group-E", "group-All", "split-explicit", "split-derived"],
 )
@@ -215,6 +215,7 @@ def test_bad_bulk_updates_are_refused_naming_the_offender_and_write_nothing(
     moves: dict[str, str],
     status: int,
     named: dict[str, str | None],
+    field: str,
 ) -> None:
     before = ward_state(db, stored_ward)
     version = assignment_version(db, ward=stored_ward)
@@ -223,6 +224,7 @@ def test_bad_bulk_updates_are_refused_naming_the_offender_and_write_nothing(
     )
     assert answer.status == status, answer.text
     problem = answer.json()
+    assert [error["field"] for error in problem["errors"]] == [field]
     for key, value in named.items():
         if value is None:  # a derived household key: the Cohens' at 1 Herzl St
             assert problem[key].startswith("auto:cohen"), problem
@@ -253,6 +255,7 @@ def test_a_stale_version_is_a_409_with_the_current_version(
     answer = call("POST", BULK, token=cast.tokens["a_admin"], body=stale)
     assert answer.status == 409, answer.text
     assert answer.json()["currentVersion"] == current
+    assert [error["field"] for error in answer.json()["errors"]] == ["expectedVersion"]
     assert ward_state(db, stored_ward) == before
 
 

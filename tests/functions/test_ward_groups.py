@@ -347,8 +347,10 @@ def test_restore_returns_the_exact_earlier_state(
 
     stale = restore(call, wards.a, changed, earlier["version"])
     assert stale.status == 409, stale.text
-    assert str(version) in stale.json()["detail"]
-    assert [error["field"] for error in stale.json()["errors"]] == ["expectedVersion"]
+    assert stale.json()["currentVersion"] == version
+    assert stale.json()["errors"] == [
+        {"field": "expectedVersion", "message": f"stale; the current version is {version}"}
+    ]
     assert restore(call, wards.a, 10**12, version).status == 404
 
     answer = restore(call, wards.a, changed, version)

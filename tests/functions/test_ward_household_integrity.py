@@ -1,0 +1,168 @@
+"""Property: no sequence of boundary moves, bulk updates or restores ever splits a household.
+
+Each example is a fresh ward on the real database and a random sequence of what an admin
+can do through the functions: drag a boundary and save what the preview moved, send a bulk
+update of random members to random groups (a split is refused), and restore to before a
+random audit entry. After every step the ward's households, detected by the engine from the
+roster in the database, each sit in one group, and GET groups says the same.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+from uuid import UUID
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from engine.wards import GROUP_LABELS, detect_households, effective_assignment, split_household
+from engine.wards.models import WardMember
+from functions.bulk_update import handler as bulk_handler
+from functions.common.auth import TokenVerifier
+from functions.ward_groups import handler as groups_handler
+from tests.db.ward_fixtures import Conn, assignment_version, create_ward, stored_groups, ward_user
+from tests.functions.api_world import ApiWorld
+from tests.functions.conftest import wire
+from tests.functions.events import Answer, LambdaHandler, send
+from tests.functions.tokens import SigningKey, user_claims
+from tests.functions.ward_world import add_member
+
+pytestmark = pytest.mark.db
+GROUPS = "/api/ward-members/groups"
+
+move_step = st.tuples(st.just("move"), st.integers(0, 2), st.floats(0, 1))
+bulk_step = st.tuples(
+    st.just("bulk"),
+    st.lists(st.tuples(st.integers(0, 40), st.sampled_from(GROUP_LABELS)), max_size=6),
+)
+restore_step = st.tuples(st.just("restore"), st.integers(0, 1_000))
+steps = st.lists(st.one_of(move_step, bulk_step, restore_step), min_size=1, max_size=8)
+# Household sizes; members of one household share a last name and an address.
+wards = st.lists(st.integers(1, 4), min_size=1, max_size=9)
+
+
+@pytest.fixture
+def wired(api_world: ApiWorld, verifier: TokenVerifier) -> Iterator[None]:
+    undo_groups = wire(groups_handler.app, api_world.settings, verifier)
+    undo_bulk = wire(bulk_handler.app, api_world.settings, verifier)
+    yield
+    undo_groups()
+    undo_bulk()
+
+
+def seed_ward(db: Conn, sizes: list[int]) -> tuple[UUID, list[str]]:
+    ward = create_ward(db, name="Integrity ward")
+    members = []
+    for household, size in enumerate(sizes):
+        for index in range(size):
+            user_hash = f"u{household}-{index}"
+            members.append(user_hash)
+            add_member(
+                db,
+                ward,
+                user_hash=user_hash,
+                first_name=f"Member {index}",
+                last_name=f"Family {household:02d}",
+                address=f"{household} Main St",
+            )
+    return ward, members
+
+
+def assert_households_whole(db: Conn, ward: UUID, groups_body: dict[str, Any]) -> None:
+    rows = db.execute(
+        "select user_hash, first_name, last_name, address, phone, household_id"
+        " from public.ward_members where ward_branch_id = %s",
+        [ward],
+    ).fetchall()
+    households = detect_households(
+        WardMember(
+            user_hash=row[0],
+            first_name=row[1],
+            last_name=row[2],
+            address=row[3],
+            phone=row[4],
+            household_id=row[5],
+        )
+        for row in rows
+    )
+    stored = stored_groups(db, ward=ward)
+    # Stored groups themselves keep households whole, not only the effective ones.
+    for household in households:
+        assert len({stored[h] for h in household.members if h in stored}) <= 1, household
+    effective = effective_assignment(households, stored)  # type: ignore[arg-type]
+    assert split_household(households, effective) is None
+    answered = {h["householdId"]: h["assignedGroup"] for h in groups_body["households"]}
+    assert answered == {h.key: effective[h.members[0]] for h in households}
+
+
+def run_step(step: tuple[Any, ...], call: Callable[..., Answer], db: Conn, ward: UUID,
+             members: list[str]) -> None:  # fmt: skip
+    version = assignment_version(db, ward=ward)
+    if step[0] == "move":
+        body = {"wardBranchId": str(ward), "boundaryIndex": step[1], "fraction": step[2]}
+        preview = call(bulk=False, method="POST", path="/preview", body=body)
+        if preview.status == 422:  # stored groups that are not a contiguous cut
+            return
+        assert preview.status == 200, preview.text
+        moved = [
+            {"userHash": h, "newGroup": move["toGroup"]}
+            for move in preview.json()["moved"]
+            for h in move["members"]
+        ]
+        saved = call(bulk=True, body=bulk_body(ward, preview.json()["version"], moved))
+        assert saved.status == 200, saved.text
+    elif step[0] == "bulk":
+        changes = {members[i % len(members)]: group for i, group in step[1]}
+        moves = [{"userHash": h, "newGroup": g} for h, g in changes.items()]
+        answer = call(bulk=True, body=bulk_body(ward, version, moves))
+        assert answer.status in (200, 422), answer.text
+        if answer.status == 422:  # a split, refused naming the household; nothing written
+            problem = answer.json()
+            assert [error["field"] for error in problem["errors"]] == ["assignments"]
+            assert problem["householdId"].startswith("auto:family")
+            assert assignment_version(db, ward=ward) == version
+    else:
+        ids = [row[0] for row in db.execute(
+            "select id from public.audit_log where ward_branch_id = %s order by id", [ward]
+        ).fetchall()]  # fmt: skip
+        if not ids:
+            return
+        restore = {"auditId": ids[step[1] % len(ids)], "expectedVersion": version}
+        answer = call(bulk=False, method="POST", path=f"/{ward}/restore", body=restore)
+        assert answer.status == 200, answer.text
+
+
+def bulk_body(ward: UUID, version: int, moves: list[dict[str, str]]) -> dict[str, Any]:
+    return {"wardBranchId": str(ward), "expectedVersion": version, "assignments": moves}
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(sizes=wards, sequence=steps)
+def test_no_sequence_of_moves_updates_or_restores_splits_a_household(
+    db: Conn, rsa_signer: SigningKey, wired: None, sizes: list[int], sequence: list[Any]
+) -> None:
+    ward, members = seed_ward(db, sizes)
+    admin = ward_user(db, name="admin", ward=ward, role="admin")
+    assert admin.user_id is not None
+    token = rsa_signer.sign(user_claims(user_id=admin.user_id))
+
+    def call(*, bulk: bool, method: str = "POST", path: str = "", body: Any = None) -> Answer:
+        handler: LambdaHandler = bulk_handler.handler if bulk else groups_handler.handler
+        full = GROUPS + ("/bulk-update" if bulk else path)
+        return send(handler, method, full, token=token, body=body)
+
+    try:
+        for step in sequence:
+            run_step(step, call, db, ward, members)
+            groups = call(bulk=False, method="GET", path=f"/{ward}")
+            assert groups.status == 200, groups.text
+            assert_households_whole(db, ward, groups.json())
+    finally:
+        db.execute("delete from public.ward_branches where id = %s", [ward])
+        db.execute("delete from auth.users where id = %s", [admin.user_id])
