@@ -8,6 +8,7 @@ groups of user hashes no longer on the roster are ignored.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from itertools import accumulate, chain, pairwise
 
@@ -118,6 +119,28 @@ def effective_assignment(
         for user_hash in household.members:
             result[user_hash] = stored.get(user_hash, kept or default[user_hash])
     return result
+
+
+def rejoined_groups(
+    households: Sequence[Household], stored: Mapping[str, GroupLabel]
+) -> dict[str, GroupLabel]:
+    """The stored members to move so that each household's stored members share one group.
+
+    A roster change can join members stored in different groups into one household; the
+    household goes to the group most of its stored members are in (on a tie, the group of
+    the first of them in household order). Members without a stored group follow their
+    household anyway (see `effective_assignment`), so only stored members move.
+    """
+    moves: dict[str, GroupLabel] = {}
+    for household in households:
+        groups = [stored[h] for h in household.members if h in stored]
+        counts = Counter(groups)
+        if len(counts) <= 1:
+            continue
+        most = max(counts.values())
+        target = next(group for group in groups if counts[group] == most)
+        moves |= {h: target for h in household.members if stored.get(h, target) != target}
+    return moves
 
 
 def contiguous_boundaries(

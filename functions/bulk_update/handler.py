@@ -1,7 +1,8 @@
 """PUT /api/ward-members/roster/{wardBranchId} and POST /api/ward-members/groups/bulk-update.
 
 Only the ward's admins and leaders; everyone else gets the same 403 before anything is read.
-Both writes are all or nothing (one RPC, one transaction each).
+Both writes are all or nothing (one RPC, one transaction each), and both keep households
+whole: a sync that joins members of different groups into a household moves them together.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from pydantic import ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
 from engine.wards import WardMember
-from functions.bulk_update.plan import RequestedChange, plan_bulk_update
+from functions.bulk_update.plan import RequestedChange, plan_bulk_update, sync_keeping_households
 from functions.common.app import create_app, mangum_handler
 from functions.common.store_errors import StaleAssignmentsError
 from functions.common.ward_deps import WardCacheDep, WardStoreDep, require_ward_manager
@@ -53,7 +54,7 @@ def sync_roster(
     roster: Annotated[list[RosterEntry], Body()],
 ) -> RosterSync:
     require_ward_manager(store, ward_branch_id)
-    return store.sync_roster(ward_id=ward_branch_id, members=list(roster))
+    return sync_keeping_households(store, ward_branch_id, list(roster))
 
 
 @router.post("/api/ward-members/groups/bulk-update")

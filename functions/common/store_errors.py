@@ -99,6 +99,13 @@ class HouseholdSplitError(WardPayloadError):
     field = "assignments"
 
 
+class RestoreSplitsHouseholdError(HouseholdSplitError):
+    """A restore refused: the roster has joined, since, members the earlier state parts."""
+
+    message = "Restoring to before that entry would split a household the roster has joined since."
+    field = "auditId"
+
+
 class MalformedWardPayloadError(WardPayloadError):
     message = "The ward request is not a list of well-formed entries."
 

@@ -22,7 +22,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, TypeAdapter
 from pydantic.alias_generators import to_camel
 
-from engine.wards.models import GroupLabel, WardMember
+from engine.wards.models import GroupLabel, Household, WardMember
 from engine.wards.participation import ParticipationFacts
 
 WardRole = Literal["admin", "leader", "member"]
@@ -64,6 +64,8 @@ class RosterSync(CamelModel):
     added: int
     updated: int
     removed: int
+    # Stored assignments moved so that a household the new roster joins stays in one group.
+    rejoined: int = 0
 
 
 class AuditEntry(CamelModel):
@@ -109,6 +111,11 @@ def roster_members(rows: Iterable[Mapping[str, Any]]) -> list[WardMember]:
     return _ROSTER.validate_python(list(rows))
 
 
+def households_payload(households: Iterable[Household]) -> dict[str, str]:
+    """The `p_households` argument of `ward_restore_assignments`: user_hash -> household key."""
+    return {user_hash: household.key for household in households for user_hash in household.members}
+
+
 def roster_payload(members: list[WardMember]) -> list[dict[str, str | None]]:
     """The `p_members` argument of `ward_sync_roster`, in camelCase."""
     return [
@@ -126,7 +133,14 @@ class WardStore(Protocol):
 
     def ward_role(self, *, ward_id: UUID) -> WardRole | None: ...
 
-    def sync_roster(self, *, ward_id: UUID, members: list[WardMember]) -> RosterSync: ...
+    def sync_roster(
+        self,
+        *,
+        ward_id: UUID,
+        members: list[WardMember],
+        moves: list[AssignmentChange],
+        expected_version: int | None,
+    ) -> RosterSync: ...
 
     def versions(self, *, ward_id: UUID) -> WardVersions: ...
 
@@ -138,7 +152,14 @@ class WardStore(Protocol):
         self, *, ward_id: UUID, assignments: list[AssignmentChange], expected_version: int
     ) -> int: ...
 
-    def restore(self, *, ward_id: UUID, audit_id: int, expected_version: int) -> int: ...
+    def restore(
+        self,
+        *,
+        ward_id: UUID,
+        audit_id: int,
+        expected_version: int,
+        households: Mapping[str, str],
+    ) -> int: ...
 
     def audit_trail(self, *, ward_id: UUID, limit: int) -> list[AuditEntry]: ...
 

@@ -9,7 +9,7 @@ which names the offending member, group, household or the current version.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import Any
 from uuid import UUID
@@ -87,10 +87,22 @@ class PostgresWardStore:
         role: WardRole | None = self._call("select public.ward_role(%s) as result", [ward_id])
         return role
 
-    def sync_roster(self, *, ward_id: UUID, members: list[WardMember]) -> RosterSync:
+    def sync_roster(
+        self,
+        *,
+        ward_id: UUID,
+        members: list[WardMember],
+        moves: list[AssignmentChange],
+        expected_version: int | None,
+    ) -> RosterSync:
         outcome = self._call(
-            "select public.ward_sync_roster(%s, %s::jsonb) as result",
-            [ward_id, json.dumps(roster_payload(members))],
+            "select public.ward_sync_roster(%s, %s::jsonb, %s::jsonb, %s) as result",
+            [
+                ward_id,
+                json.dumps(roster_payload(members)),
+                json.dumps(assignments_payload(moves)),
+                expected_version,
+            ],
         )
         return RosterSync.model_validate(outcome)
 
@@ -132,11 +144,18 @@ class PostgresWardStore:
             )
         )
 
-    def restore(self, *, ward_id: UUID, audit_id: int, expected_version: int) -> int:
+    def restore(
+        self,
+        *,
+        ward_id: UUID,
+        audit_id: int,
+        expected_version: int,
+        households: Mapping[str, str],
+    ) -> int:
         return int(
             self._call(
-                "select public.ward_restore_assignments(%s, %s, %s) as result",
-                [ward_id, audit_id, expected_version],
+                "select public.ward_restore_assignments(%s, %s, %s, %s::jsonb) as result",
+                [ward_id, audit_id, expected_version, json.dumps(dict(households))],
             )
         )
 

@@ -8,7 +8,7 @@ PostgREST's `details` (the RPC's JSON DETAIL) for `error_for_code`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, get_args
 from uuid import UUID
 
@@ -86,8 +86,20 @@ class SupabaseWardStore:
         # A null answer may arrive as JSON null or as an empty body, which supabase-py reads as [].
         return role if role in get_args(WardRole) else None
 
-    def sync_roster(self, *, ward_id: UUID, members: list[WardMember]) -> RosterSync:
-        params = {"p_ward_branch_id": str(ward_id), "p_members": roster_payload(members)}
+    def sync_roster(
+        self,
+        *,
+        ward_id: UUID,
+        members: list[WardMember],
+        moves: list[AssignmentChange],
+        expected_version: int | None,
+    ) -> RosterSync:
+        params = {
+            "p_ward_branch_id": str(ward_id),
+            "p_members": roster_payload(members),
+            "p_assignments": assignments_payload(moves),
+            "p_expected_version": expected_version,
+        }
         return RosterSync.model_validate(self._rpc("ward_sync_roster", params))
 
     def versions(self, *, ward_id: UUID) -> WardVersions:
@@ -135,11 +147,19 @@ class SupabaseWardStore:
         }
         return int(self._rpc("ward_bulk_update", params))
 
-    def restore(self, *, ward_id: UUID, audit_id: int, expected_version: int) -> int:
+    def restore(
+        self,
+        *,
+        ward_id: UUID,
+        audit_id: int,
+        expected_version: int,
+        households: Mapping[str, str],
+    ) -> int:
         params = {
             "p_ward_branch_id": str(ward_id),
             "p_audit_id": audit_id,
             "p_expected_version": expected_version,
+            "p_households": dict(households),
         }
         return int(self._rpc("ward_restore_assignments", params))
 

@@ -26,8 +26,10 @@ from engine.wards import (
 from engine.wards.models import Boundaries
 from functions.common.app import create_app, mangum_handler
 from functions.common.service_errors import FieldError, InvalidInputError
+from functions.common.store_errors import HouseholdSplitError, RestoreSplitsHouseholdError
 from functions.common.ward_cache import WardState
 from functions.common.ward_deps import WardCacheDep, WardStoreDep, require_ward_manager
+from functions.common.ward_store import households_payload
 from functions.common.ward_views import (
     BoundaryPreviewAnswer,
     PreviewBody,
@@ -120,11 +122,21 @@ def suggestion(
 
 
 @router.post(PREFIX + "/{ward_branch_id}/restore")
-def restore(store: WardStoreDep, ward_branch_id: UUID, body: RestoreBody) -> RestoreAnswer:
+def restore(
+    store: WardStoreDep, cache: WardCacheDep, ward_branch_id: UUID, body: RestoreBody
+) -> RestoreAnswer:
     require_ward_manager(store, ward_branch_id)
-    version = store.restore(
-        ward_id=ward_branch_id, audit_id=body.audit_id, expected_version=body.expected_version
-    )
+    # Checked against today's households: the roster may have joined members since.
+    households = households_payload(cache.state(store, ward_branch_id).households)
+    try:
+        version = store.restore(
+            ward_id=ward_branch_id,
+            audit_id=body.audit_id,
+            expected_version=body.expected_version,
+            households=households,
+        )
+    except HouseholdSplitError as error:
+        raise RestoreSplitsHouseholdError(household_id=error.household_id) from None
     return RestoreAnswer(ward_branch_id=ward_branch_id, version=version)
 
 

@@ -89,14 +89,18 @@ def _ward_calls(store: SupabaseWardStore) -> dict[str, Callable[[], Any]]:
     change = AssignmentChange(user_hash="h1", new_group="A", household_id="H1")
     return {
         "ward_role": lambda: store.ward_role(ward_id=ward),
-        "sync_roster": lambda: store.sync_roster(ward_id=ward, members=[member]),
+        "sync_roster": lambda: store.sync_roster(
+            ward_id=ward, members=[member], moves=[change], expected_version=3
+        ),
         "versions": lambda: store.versions(ward_id=ward),
         "get_roster": lambda: store.get_roster(ward_id=ward),
         "get_assignments": lambda: store.get_assignments(ward_id=ward),
         "bulk_update": lambda: store.bulk_update(
             ward_id=ward, assignments=[change], expected_version=7
         ),
-        "restore": lambda: store.restore(ward_id=ward, audit_id=12, expected_version=8),
+        "restore": lambda: store.restore(
+            ward_id=ward, audit_id=12, expected_version=8, households={"h1": "H1"}
+        ),
         "audit_trail": lambda: store.audit_trail(ward_id=ward, limit=10),
         "participation_facts": lambda: store.participation_facts(ward_id=ward),
     }

@@ -41,6 +41,7 @@ ROSTER = (
     RosterEntry("mizrahi-1"),
 )
 STORED = {"cohen-1": "A", "cohen-2": "A", "levi-1": "B", "mizrahi-1": "C"}
+HOUSEHOLDS = {"cohen-1": "H-cohen", "cohen-2": "H-cohen", "levi-1": "H-levi", "mizrahi-1": "M"}
 
 
 @dataclass(frozen=True)
@@ -100,7 +101,9 @@ def test_a_sync_makes_the_roster_exactly_the_list_sent(db: Conn, stores: WardSto
         _member("cohen-2", "Cohen", household_id="H-cohen"),
         _member("peretz-1", "Peretz", phone="050-1234567"),
     ]
-    outcome = stores.leader.sync_roster(ward_id=stores.ward, members=roster)
+    outcome = stores.leader.sync_roster(
+        ward_id=stores.ward, members=roster, moves=[], expected_version=None
+    )
     # cohen-1 and cohen-2 changed names, peretz-1 is new, levi-1 and mizrahi-1 left.
     assert outcome == RosterSync(added=1, updated=2, removed=2)
     assert stores.admin.get_roster(ward_id=stores.ward).members == roster
@@ -113,10 +116,41 @@ def test_a_sync_makes_the_roster_exactly_the_list_sent(db: Conn, stores: WardSto
     assert assignment_version(db, ward=stores.ward) == 2
 
 
+def test_a_sync_applies_its_moves_in_the_same_transaction(db: Conn, stores: WardStores) -> None:
+    store_groups(db, ward=stores.ward, groups=STORED)
+    version = assignment_version(db, ward=stores.ward)
+    # levi-1 joins the Cohens' household by explicit id; the move takes them to A with it.
+    roster = [
+        _member("cohen-1", "Cohen", household_id="H-cohen"),
+        _member("cohen-2", "Cohen", household_id="H-cohen"),
+        _member("levi-1", "Levi", household_id="H-cohen"),
+        _member("mizrahi-1", "Mizrahi"),
+    ]
+    move = AssignmentChange(user_hash="levi-1", new_group="A", household_id="H-cohen")
+    stale = version - 1
+    with pytest.raises(StaleAssignmentsError):
+        stores.admin.sync_roster(
+            ward_id=stores.ward, members=roster, moves=[move], expected_version=stale
+        )
+    # Refused as a whole: neither the roster nor the groups changed.
+    assert stores.admin.get_roster(ward_id=stores.ward).members[2].household_id == "H-levi"
+    assert stored_groups(db, ward=stores.ward) == STORED
+    outcome = stores.admin.sync_roster(
+        ward_id=stores.ward, members=roster, moves=[move], expected_version=version
+    )
+    assert outcome == RosterSync(added=0, updated=4, removed=0, rejoined=1)
+    assert stored_groups(db, ward=stores.ward) == {**STORED, "levi-1": "A"}
+    assert [(r.user_hash, r.old_group, r.new_group) for r in audit_rows(db, ward=stores.ward)][
+        -1
+    ] == ("levi-1", "B", "A")
+
+
 def test_syncing_the_same_roster_again_changes_nothing(stores: WardStores) -> None:
     roster = [_member("cohen-1", "Cohen"), _member("levi-1", "Levi")]
-    stores.admin.sync_roster(ward_id=stores.ward, members=roster)
-    outcome = stores.admin.sync_roster(ward_id=stores.ward, members=roster)
+    stores.admin.sync_roster(ward_id=stores.ward, members=roster, moves=[], expected_version=None)
+    outcome = stores.admin.sync_roster(
+        ward_id=stores.ward, members=roster, moves=[], expected_version=None
+    )
     assert outcome == RosterSync(added=0, updated=0, removed=0)
 
 
@@ -126,7 +160,9 @@ def test_a_roster_with_a_duplicate_hash_is_refused_and_nothing_is_written(
     before = stores.admin.get_roster(ward_id=stores.ward)
     roster = [_member("new-1", "New"), _member("levi-1", "Levi"), _member("levi-1", "Levy")]
     with pytest.raises(DuplicateWardMemberError) as refusal:
-        stores.admin.sync_roster(ward_id=stores.ward, members=roster)
+        stores.admin.sync_roster(
+            ward_id=stores.ward, members=roster, moves=[], expected_version=None
+        )
     assert refusal.value.user_hash == "levi-1"
     assert stores.admin.get_roster(ward_id=stores.ward) == before
 
@@ -136,7 +172,9 @@ def test_only_the_wards_admins_and_leaders_sync_its_roster(stores: WardStores, c
     before = stores.admin.get_roster(ward_id=stores.ward)
     store: PostgresWardStore = getattr(stores, caller)
     with pytest.raises(ForbiddenError):
-        store.sync_roster(ward_id=stores.ward, members=[_member("x-1", "X")])
+        store.sync_roster(
+            ward_id=stores.ward, members=[_member("x-1", "X")], moves=[], expected_version=None
+        )
     with pytest.raises(ForbiddenError):
         store.get_assignments(ward_id=stores.ward)
     assert stores.admin.get_roster(ward_id=stores.ward) == before
@@ -144,7 +182,7 @@ def test_only_the_wards_admins_and_leaders_sync_its_roster(stores: WardStores, c
 
 def test_an_unknown_ward_is_forbidden_like_someone_elses(stores: WardStores) -> None:
     with pytest.raises(ForbiddenError):
-        stores.admin.sync_roster(ward_id=uuid4(), members=[])
+        stores.admin.sync_roster(ward_id=uuid4(), members=[], moves=[], expected_version=None)
     with pytest.raises(ForbiddenError):
         stores.admin.get_assignments(ward_id=uuid4())
 
@@ -216,7 +254,7 @@ def test_restore_returns_the_exact_earlier_state(db: Conn, stores: WardStores) -
     version = stores.admin.bulk_update(ward_id=stores.ward, assignments=changes, expected_version=1)
     newest = stores.admin.audit_trail(ward_id=stores.ward, limit=1)[0]
     restored = stores.leader.restore(
-        ward_id=stores.ward, audit_id=newest.id, expected_version=version
+        ward_id=stores.ward, audit_id=newest.id, expected_version=version, households=HOUSEHOLDS
     )
     assert restored == version + 1
     assignments, read_version = stores.admin.get_assignments(ward_id=stores.ward)
@@ -224,7 +262,30 @@ def test_restore_returns_the_exact_earlier_state(db: Conn, stores: WardStores) -
     assert {a.user_hash: a.assigned_group for a in assignments} == STORED
     assert stores.admin.audit_trail(ward_id=stores.ward, limit=1)[0].restored_from == newest.id
     with pytest.raises(NotFoundError):
-        stores.admin.restore(ward_id=stores.ward, audit_id=newest.id + 10**9, expected_version=3)
+        stores.admin.restore(
+            ward_id=stores.ward,
+            audit_id=newest.id + 10**9,
+            expected_version=3,
+            households=HOUSEHOLDS,
+        )
+
+
+def test_a_restore_that_would_split_a_household_of_today_is_refused(
+    db: Conn, stores: WardStores
+) -> None:
+    store_groups(db, ward=stores.ward, groups=STORED)
+    changes = [AssignmentChange(user_hash="levi-1", new_group="A")]
+    version = stores.admin.bulk_update(ward_id=stores.ward, assignments=changes, expected_version=1)
+    newest = stores.admin.audit_trail(ward_id=stores.ward, limit=1)[0]
+    # Today levi-1 lives with the Cohens (group A): putting levi-1 back in B would split them.
+    joined = {**HOUSEHOLDS, "levi-1": "H-cohen"}
+    with pytest.raises(HouseholdSplitError) as refusal:
+        stores.admin.restore(
+            ward_id=stores.ward, audit_id=newest.id, expected_version=version, households=joined
+        )
+    assert refusal.value.household_id == "H-cohen"
+    assert stored_groups(db, ward=stores.ward) == {**STORED, "levi-1": "A"}
+    assert assignment_version(db, ward=stores.ward) == version
 
 
 def test_participation_facts_match_hand_counts(db: Conn, stores: WardStores) -> None:
@@ -286,5 +347,7 @@ def test_the_roster_version_moves_with_every_roster_change(db: Conn, stores: War
 def test_a_malformed_roster_entry_is_refused(stores: WardStores) -> None:
     blank = WardMember.model_construct(user_hash="", first_name="A", last_name="B")
     with pytest.raises(MalformedWardPayloadError) as refusal:
-        stores.admin.sync_roster(ward_id=stores.ward, members=[blank])
+        stores.admin.sync_roster(
+            ward_id=stores.ward, members=[blank], moves=[], expected_version=None
+        )
     assert not isinstance(refusal.value, DuplicateWardMemberError)

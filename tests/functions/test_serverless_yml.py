@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib
+import json
+import random
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +12,10 @@ import pytest
 import yaml
 
 from functions.common.app import route_table
+from functions.common.settings import MAX_BODY_BYTES_LIMIT
 from functions.common.ssm import parameter_names
+from functions.common.ward_store import roster_payload
+from infra.bench_wards import build_ward
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG: dict[str, Any] = yaml.safe_load((ROOT / "serverless.yml").read_text(encoding="utf-8"))
@@ -92,3 +97,11 @@ def test_cors_names_origins_per_stage_and_never_a_wildcard() -> None:
 def test_no_v4_only_or_v3_pinning_keys() -> None:
     # osls (v3) and v4 both read this file: no `frameworkVersion` pin, no v4 `build`/`stages`.
     assert not {"frameworkVersion", "build", "stages", "org", "app"} & set(CONFIG)
+
+
+def test_the_roster_sync_takes_a_10000_member_roster_in_one_request() -> None:
+    limit = int(FUNCTIONS["bulk_update"]["environment"]["MAX_BODY_BYTES"])
+    roster = roster_payload(build_ward(10_000, random.Random(1)))
+    # Hebrew names escaped as \uXXXX: the largest way a client may spell it in JSON.
+    assert len(json.dumps(roster).encode()) < limit <= MAX_BODY_BYTES_LIMIT
+    assert int(CONFIG["provider"]["environment"]["MAX_BODY_BYTES"]) < limit

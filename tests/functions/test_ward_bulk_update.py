@@ -109,16 +109,48 @@ def test_roster_sync_adds_updates_and_removes(db: Conn, cast: WardCast, call: Ca
     token = cast.tokens["a_admin"]
     answer = call("PUT", path, token=token, body=ROSTER)
     assert answer.status == 200, answer.text
-    assert answer.json() == {"added": 6, "updated": 0, "removed": 0}
+    assert answer.json() == {"added": 6, "updated": 0, "removed": 0, "rejoined": 0}
     assert roster_names(db, cast.ward_a)["c2"] == ("Dana", "Cohen")
 
     renamed = {**ROSTER[0], "lastName": "Ben David"}
     answer = call("PUT", path, token=token, body=[renamed, *ROSTER[1:3], *ROSTER[4:]])
     assert answer.status == 200, answer.text
-    assert answer.json() == {"added": 0, "updated": 1, "removed": 1}
+    assert answer.json() == {"added": 0, "updated": 1, "removed": 1, "rejoined": 0}
     names = roster_names(db, cast.ward_a)
     assert set(names) == {"b1", "c1", "c2", "m1", "m2"}
     assert names["b1"] == ("Noa", "Ben David")
+
+
+def test_a_sync_that_joins_a_household_keeps_it_in_one_group(
+    db: Conn, stored_ward: UUID, cast: WardCast, call: Call
+) -> None:
+    audited = len(audit_rows(db, ward=stored_ward))
+    # Moshe (Levi, group C) marries into the Cohens at 1 Herzl St (group B, two of them).
+    joined = {**ROSTER[3], "lastName": "Cohen", "address": "1 Herzl St"}
+    roster = [*ROSTER[:3], joined, *ROSTER[4:]]
+    path = f"/api/ward-members/roster/{stored_ward}"
+    answer = call("PUT", path, token=cast.tokens["a_leader"], body=roster)
+    assert answer.status == 200, answer.text
+    assert answer.json() == {"added": 0, "updated": 1, "removed": 0, "rejoined": 1}
+    assert stored_groups(db, ward=stored_ward) == {**DEFAULT, "l1": "B"}
+    new_rows = audit_rows(db, ward=stored_ward)[audited:]
+    moved = [r for r in new_rows if r.old_group != r.new_group]
+    assert [(r.user_hash, r.old_group, r.new_group, r.actor_id) for r in moved] == [
+        ("l1", "C", "B", cast.user_ids["a_leader"])
+    ]
+    # Every stored member now carries the household key the roster gives them (the
+    # fixture stored none), in the same audited batch: Moshe's is the Cohens'.
+    assert len({r.batch_id for r in new_rows}) == 1
+    keys: dict[str, str] = dict(
+        db.execute(
+            "select user_hash, household_id from public.ward_member_groups"
+            " where ward_branch_id = %s",
+            [stored_ward],
+        ).fetchall()
+    )
+    assert keys["l1"] == keys["c1"] == keys["c2"]
+    assert keys["m1"] == keys["m2"] == "H-mizrahi"
+    assert len(set(keys.values())) == 3  # Ben-David, Cohen (with Moshe), Mizrahi
 
 
 def test_a_roster_naming_a_member_twice_is_refused_naming_them(

@@ -95,7 +95,7 @@ def ward_fake() -> FakePostgrest:
     """A PostgREST stand-in holding one ward's rows and answering the ward RPCs."""
     answers = {
         "ward_role": "leader",
-        "ward_sync_roster": {"added": 1, "updated": 0, "removed": 2},
+        "ward_sync_roster": {"added": 1, "updated": 0, "removed": 2, "rejoined": 1},
         "ward_bulk_update": 8,
         "ward_restore_assignments": 9,
         "ward_participation_facts": {
@@ -156,9 +156,11 @@ def test_a_roster_sync_is_one_rpc_in_camel_case(
         WardMember(user_hash="cohen-1", first_name="Dana", last_name="Cohen", address="1 Herzl"),
         WardMember(user_hash="levi-1", first_name="Avi", last_name="Levi", household_id="H-l"),
     ]
-    assert store.sync_roster(ward_id=UUID(WARD), members=members) == RosterSync(
-        added=1, updated=0, removed=2
+    move = AssignmentChange(user_hash="levi-1", new_group="B", household_id="H-l")
+    outcome = store.sync_roster(
+        ward_id=UUID(WARD), members=members, moves=[move], expected_version=7
     )
+    assert outcome == RosterSync(added=1, updated=0, removed=2, rejoined=1)
     (request,) = fake.requests
     assert relation_of(request) == "rpc/ward_sync_roster"
     assert body_of(request) == {
@@ -169,6 +171,8 @@ def test_a_roster_sync_is_one_rpc_in_camel_case(
             {"userHash": "levi-1", "firstName": "Avi", "lastName": "Levi",
              "address": None, "phone": None, "householdId": "H-l"},
         ],
+        "p_assignments": [{"userHash": "levi-1", "newGroup": "B", "householdId": "H-l"}],
+        "p_expected_version": 7,
     }  # fmt: skip
 
 
@@ -260,7 +264,11 @@ def test_bulk_update_and_restore_are_one_rpc_each(
         AssignmentChange(user_hash="levi-1", new_group="D"),
     ]
     assert store.bulk_update(ward_id=UUID(WARD), assignments=changes, expected_version=7) == 8
-    assert store.restore(ward_id=UUID(WARD), audit_id=12, expected_version=8) == 9
+    households = {"cohen-1": "H-cohen", "levi-1": "auto:levi"}
+    restored = store.restore(
+        ward_id=UUID(WARD), audit_id=12, expected_version=8, households=households
+    )
+    assert restored == 9
     assert [(relation_of(r), body_of(r)) for r in fake.requests] == [
         (
             "rpc/ward_bulk_update",
@@ -275,7 +283,12 @@ def test_bulk_update_and_restore_are_one_rpc_each(
         ),
         (
             "rpc/ward_restore_assignments",
-            {"p_ward_branch_id": WARD, "p_audit_id": 12, "p_expected_version": 8},
+            {
+                "p_ward_branch_id": WARD,
+                "p_audit_id": 12,
+                "p_expected_version": 8,
+                "p_households": {"cohen-1": "H-cohen", "levi-1": "auto:levi"},
+            },
         ),
     ]
 

@@ -7,6 +7,7 @@ from engine.wards.assignment import (
     default_assignment,
     default_boundaries,
     effective_assignment,
+    rejoined_groups,
     split_household,
     views_from_assignment,
 )
@@ -119,3 +120,14 @@ def test_contiguous_boundaries_recover_a_cut() -> None:
     groups: list[GroupLabel] = ["A", "A", "B", "D", "D"]
     assignment = {m: g for h, g in zip(households, groups, strict=True) for m in h.members}
     assert contiguous_boundaries(households, assignment) == (2, 3, 3)
+
+
+def test_a_joined_household_goes_where_most_of_it_is_stored() -> None:
+    # h0: 3 members stored A, B, B -> B; h1: A and D tie -> A (its first stored member's);
+    # h2: one group already; h3: nothing stored.
+    households = households_of([3, 3, 2, 1])
+    stored: dict[str, GroupLabel] = {"h0m0": "A", "h0m1": "B", "h0m2": "B"}
+    stored |= {"h1m1": "A", "h1m2": "D", "h2m0": "C", "h2m1": "C"}
+    assert rejoined_groups(households, stored) == {"h0m0": "B", "h1m2": "A"}
+    after = {**stored, **rejoined_groups(households, stored)}
+    assert rejoined_groups(households, after) == {}

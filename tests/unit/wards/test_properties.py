@@ -1,4 +1,4 @@
-"""Properties checked against brute force: optimal cuts, snapping, and boundary moves."""
+"""Properties checked against brute force: optimal cuts, snapping, boundary moves, rejoining."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from itertools import accumulate, combinations_with_replacement, pairwise
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.wards.assignment import default_boundaries, views_from_boundaries
+from engine.wards.assignment import default_boundaries, rejoined_groups, views_from_boundaries
 from engine.wards.balancing import RATE_UNITS, suggest_boundaries
 from engine.wards.boundaries import check_boundaries, preview_boundary_move, valid_edges
-from engine.wards.models import Boundaries
+from engine.wards.models import GROUP_LABELS, Boundaries
 from tests.unit.wards.helpers import households_of
 
 small_ward = st.lists(st.integers(1, 6), max_size=9)
@@ -110,3 +110,26 @@ def test_boundary_moves_keep_households_whole_and_groups_contiguous(
             if label_before[h.key] != label_after[h.key]
         ]
         boundaries, groups = preview.boundaries, preview.groups
+
+
+@settings(max_examples=300, deadline=None)
+@given(sizes=ward, data=st.data())
+def test_rejoining_keeps_each_households_stored_members_together_with_least_moves(
+    sizes: list[int], data: st.DataObject
+) -> None:
+    households = households_of(sizes)
+    members = [m for h in households for m in h.members]
+    labels = st.sampled_from(GROUP_LABELS)
+    stored = data.draw(
+        st.dictionaries(st.sampled_from(members), labels) if members else st.just({})
+    )
+    moves = rejoined_groups(households, stored)
+    after = {**stored, **moves}
+    assert set(after) == set(stored)  # nobody gains or loses a stored group
+    for household in households:
+        kept = [stored[h] for h in household.members if h in stored]
+        groups = {after[h] for h in household.members if h in after}
+        assert len(groups) <= 1
+        moved = [h for h in household.members if h in moves]
+        # The household's most common group stays: as few of its members move as can.
+        assert len(moved) == len(kept) - max((kept.count(g) for g in set(kept)), default=0)
