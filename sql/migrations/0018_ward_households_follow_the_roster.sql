@@ -58,12 +58,11 @@ revoke execute on function public.ward_sync_roster(uuid, jsonb, jsonb, bigint)
 grant execute on function public.ward_sync_roster(uuid, jsonb, jsonb, bigint)
   to authenticated, service_role;
 
--- The split check of 0014, with the households the API derives from the roster today
--- (p_households: {"<user_hash>": "<household key>"}) winning over any id stored before;
--- without them (null), exactly 0014's rule.
-create function public.ward_check_households_by(
-  p_ward_branch_id uuid, p_assignments jsonb, p_households jsonb
-)
+-- Refuses (WB003) when the ward's stored assignments put members of one of today's
+-- households (p_households: {"<user_hash>": "<household key>"}, as the API derives them
+-- from the roster) in more than one group. Members without a stored group follow their
+-- household, so only stored members are compared.
+create function public.ward_check_stored_households(p_ward_branch_id uuid, p_households jsonb)
 returns void
 language plpgsql
 set search_path = ''
@@ -71,24 +70,16 @@ as $$
 declare
   split_household text;
 begin
-  select f.household into split_household
-  from (
-    select
-      coalesce(p_households ->> m.user_hash, m.household_id, nullif(r."householdId", ''),
-               g.household_id) as household,
-      case when r."userHash" is null then g.assigned_group else r."newGroup" end as final_group
-    from public.ward_members m
-    left join jsonb_to_recordset(p_assignments) r("userHash" text, "newGroup" text,
-                                                  "householdId" text)
-      on r."userHash" = m.user_hash
-    left join public.ward_member_groups g
-      on g.ward_branch_id = m.ward_branch_id and g.user_hash = m.user_hash
-    where m.ward_branch_id = p_ward_branch_id
-  ) f
-  where f.household is not null
-  group by f.household
-  having min(coalesce(f.final_group, '-')) <> max(coalesce(f.final_group, '-'))
-  order by f.household limit 1;
+  if jsonb_typeof(p_households) is distinct from 'object' then
+    raise exception 'the households must be a json object' using errcode = 'WB005';
+  end if;
+  select h.value into split_household
+  from public.ward_member_groups g
+  join jsonb_each_text(p_households) h on h.key = g.user_hash
+  where g.ward_branch_id = p_ward_branch_id
+  group by h.value
+  having count(distinct g.assigned_group) > 1
+  order by h.value limit 1;
   if found then
     raise exception 'household % would be split across groups', split_household
       using errcode = 'WB003', detail = jsonb_build_object('household_id', split_household)::text;
@@ -96,19 +87,15 @@ begin
 end
 $$;
 
-create or replace function public.ward_check_households(p_ward_branch_id uuid, p_assignments jsonb)
-returns void
-language sql
-set search_path = ''
-as $$
-  select public.ward_check_households_by(p_ward_branch_id, p_assignments, null)
-$$;
+-- A restore (0014) puts back an earlier state exactly. The roster may have joined, since,
+-- members that state parts: with today's households (p_households) the restored state is
+-- checked against them in the same transaction, and a restore that would split one is
+-- refused (WB003) and undone, like a bulk update that would.
+alter function public.ward_restore_assignments(uuid, bigint, bigint)
+  rename to ward_restore_earlier_state;
+revoke execute on function public.ward_restore_earlier_state(uuid, bigint, bigint)
+  from public, anon, authenticated, service_role;
 
--- A restore puts back the groups of an earlier state. The roster may have joined, since,
--- members that state parts: the API sends today's households (p_households), the restore
--- is checked against them, and a restore that would split one is refused (WB003) like
--- any bulk update. Restored assignments carry today's household keys, not old ones.
-drop function public.ward_restore_assignments(uuid, bigint, bigint);
 create function public.ward_restore_assignments(
   p_ward_branch_id uuid, p_audit_id bigint, p_expected_version bigint,
   p_households jsonb default null
@@ -118,47 +105,19 @@ language plpgsql security definer
 set search_path = ''
 as $$
 declare
-  first_entry bigint;
-  earlier_state jsonb;
+  version_after bigint;
 begin
-  perform public.ward_lock_assignments(p_ward_branch_id, p_expected_version);
-  if p_households is not null and jsonb_typeof(p_households) <> 'object' then
-    raise exception 'the households must be a json object' using errcode = 'WB005';
+  version_after := public.ward_restore_earlier_state(
+    p_ward_branch_id, p_audit_id, p_expected_version
+  );
+  if p_households is not null then
+    perform public.ward_check_stored_households(p_ward_branch_id, p_households);
   end if;
-  select min(a.id) into first_entry
-  from public.audit_log a
-  join public.audit_log entry on entry.batch_id = a.batch_id
-  where entry.id = p_audit_id and entry.ward_branch_id = p_ward_branch_id
-    and a.ward_branch_id = p_ward_branch_id;
-  if first_entry is null then
-    raise exception 'unknown audit entry'
-      using errcode = 'P0002', detail = jsonb_build_object('audit_id', p_audit_id)::text;
-  end if;
-
-  -- A member's group before first_entry is the "old" side of their first change since.
-  select coalesce(jsonb_agg(jsonb_build_object(
-           'userHash', t.user_hash, 'newGroup', t.old_group,
-           'householdId', coalesce(p_households ->> t.user_hash, g.household_id,
-                                   t.old_household_id)
-         )), '[]'::jsonb)
-    into earlier_state
-  from (
-    select distinct on (a.user_hash) a.user_hash, a.old_group, a.old_household_id
-    from public.audit_log a
-    join public.ward_members m
-      on m.ward_branch_id = a.ward_branch_id and m.user_hash = a.user_hash
-    where a.ward_branch_id = p_ward_branch_id and a.id >= first_entry
-    order by a.user_hash, a.id
-  ) t
-  left join public.ward_member_groups g
-    on g.ward_branch_id = p_ward_branch_id and g.user_hash = t.user_hash;
-
-  perform public.ward_check_households_by(p_ward_branch_id, earlier_state, p_households);
-  return public.ward_apply_batch(p_ward_branch_id, earlier_state, first_entry);
+  return version_after;
 end
 $$;
 
-revoke execute on function public.ward_check_households_by(uuid, jsonb, jsonb)
+revoke execute on function public.ward_check_stored_households(uuid, jsonb)
   from public, anon, authenticated, service_role;
 revoke execute on function public.ward_restore_assignments(uuid, bigint, bigint, jsonb)
   from public, anon;
