@@ -18,7 +18,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 from uuid import UUID
 
 from engine.wards import (
@@ -29,12 +29,7 @@ from engine.wards import (
     detect_households,
     effective_assignment,
 )
-from functions.common.ward_store import (
-    RosterSnapshot,
-    StoredAssignment,
-    WardVersions,
-    groups_of,
-)
+from functions.common.ward_store import StoredAssignment, WardReads, groups_of
 
 DEFAULT_MAX_ENTRIES = 32
 Version = TypeVar("Version", bound=Hashable)
@@ -57,16 +52,6 @@ class WardState:
     @property
     def uses_default(self) -> bool:
         return not self.stored
-
-
-class WardReads(Protocol):
-    """The part of `WardStore` the cache reads through."""
-
-    def versions(self, *, ward_id: UUID) -> WardVersions: ...
-
-    def get_roster(self, *, ward_id: UUID) -> RosterSnapshot: ...
-
-    def get_assignments(self, *, ward_id: UUID) -> tuple[list[StoredAssignment], int]: ...
 
 
 class WardCache:

@@ -22,6 +22,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, TypeAdapter
 from pydantic.alias_generators import to_camel
 
+from engine.wards.households import household_of_member
 from engine.wards.models import GroupLabel, Household, WardMember
 from engine.wards.participation import ParticipationFacts
 
@@ -113,7 +114,7 @@ def roster_members(rows: Iterable[Mapping[str, Any]]) -> list[WardMember]:
 
 def households_payload(households: Iterable[Household]) -> dict[str, str]:
     """The `p_households` argument of `ward_restore_assignments`: user_hash -> household key."""
-    return {user_hash: household.key for household in households for user_hash in household.members}
+    return {user_hash: h.key for user_hash, h in household_of_member(households).items()}
 
 
 def roster_payload(members: list[WardMember]) -> list[dict[str, str | None]]:
@@ -128,7 +129,17 @@ def assignments_payload(assignments: list[AssignmentChange]) -> list[dict[str, s
     return [change.model_dump(mode="json", by_alias=True) for change in assignments]
 
 
-class WardStore(Protocol):
+class WardReads(Protocol):
+    """What a ward's state is read from (the part of `WardStore` that `WardCache` uses)."""
+
+    def versions(self, *, ward_id: UUID) -> WardVersions: ...
+
+    def get_roster(self, *, ward_id: UUID) -> RosterSnapshot: ...
+
+    def get_assignments(self, *, ward_id: UUID) -> tuple[list[StoredAssignment], int]: ...
+
+
+class WardStore(WardReads, Protocol):
     """Everything the ward functions read and write, as the caller."""
 
     def ward_role(self, *, ward_id: UUID) -> WardRole | None: ...
@@ -141,12 +152,6 @@ class WardStore(Protocol):
         moves: list[AssignmentChange],
         expected_version: int | None,
     ) -> RosterSync: ...
-
-    def versions(self, *, ward_id: UUID) -> WardVersions: ...
-
-    def get_roster(self, *, ward_id: UUID) -> RosterSnapshot: ...
-
-    def get_assignments(self, *, ward_id: UUID) -> tuple[list[StoredAssignment], int]: ...
 
     def bulk_update(
         self, *, ward_id: UUID, assignments: list[AssignmentChange], expected_version: int
