@@ -14,8 +14,8 @@ import pytest
 from psycopg.pq import TransactionStatus
 from psycopg.rows import TupleRow
 
-from infra.database import configured_database_url, postgres_server, temporary_database
-from infra.migrate import migrate
+from infra.local.database import configured_database_url, postgres_server, temporary_database
+from infra.local.migrate import migrate
 
 _HERE = Path(__file__).resolve().parent
 

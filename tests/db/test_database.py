@@ -6,7 +6,7 @@ import psycopg
 import pytest
 from psycopg.conninfo import conninfo_to_dict
 
-from infra.database import configured_database_url, temporary_database, with_database_name
+from infra.local.database import configured_database_url, temporary_database, with_database_name
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from mangum import Mangum
 
 from functions.common.settings import get_settings
-from infra.local_runtime import (
+from infra.local.runtime import (
     FunctionDispatcher,
     _path_pattern,
     ensure_local_admin,

@@ -7,7 +7,7 @@ from uuid import uuid4
 import psycopg
 from psycopg.rows import TupleRow
 
-from infra.migrate import apply_local_shim
+from infra.local.migrate import apply_local_shim
 from tests.db.actors import ANON, SERVICE_ROLE, act_as, make_user, user_actor
 
 Connection = psycopg.Connection[TupleRow]

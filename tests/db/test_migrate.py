@@ -8,7 +8,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from infra.migrate import (
+from infra.local.migrate import (
     MigrationChangedError,
     MigrationFailedError,
     MigrationMissingError,

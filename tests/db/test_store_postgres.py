@@ -37,7 +37,7 @@ from functions.common.store_postgres import (
     PostgresStore,
     identity_of_verified_token,
 )
-from infra.demo import participant_row
+from infra.cli.demo import participant_row
 from infra.sample_data import generate_participants
 from tests.db.actors import make_user, user_claims
 

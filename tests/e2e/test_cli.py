@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from engine.models import GroupingResult
-from infra import cli
-from infra.cli import main
+from infra.cli import main as cli
+from infra.cli.main import main
 from infra.sample_data import generate_participants
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 import pytest
 
 from functions.common.settings import get_settings
-from infra.cli import main
-from infra.demo import participant_row
+from infra.cli.demo import participant_row
+from infra.cli.main import main
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from psycopg.rows import TupleRow
 from pydantic import SecretStr
 
 from functions.common.settings import Settings
-from infra.demo import participant_row
+from infra.cli.demo import participant_row
 from infra.sample_data import generate_participants
 from tests.db.actors import make_user
 from tests.db.conftest import _owner_connection, database_url, db, server_url

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from infra.build_layer import build_layer, layer_requirements
+from infra.layer.build import build_layer, layer_requirements
 
 
 def test_requirements_are_the_engine_and_function_dependencies_minus_boto3() -> None:

@@ -15,7 +15,7 @@ from functions.common.app import route_table
 from functions.common.settings import MAX_BODY_BYTES_LIMIT
 from functions.common.ssm import parameter_names
 from functions.common.ward_store import roster_payload
-from infra.bench_wards import build_ward
+from infra.bench.wards import build_ward
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG: dict[str, Any] = yaml.safe_load((ROOT / "serverless.yml").read_text(encoding="utf-8"))

@@ -26,11 +26,11 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from engine.errors import GroupingError
 from engine.grouping import DEFAULT_EFFORT, run_grouping
 from engine.options import GroupingOptions
-from infra.cli_input import BadInputError, load_participants, load_policy
-from infra.cli_report import render_result
-from infra.demo import register as register_demo
-from infra.migrate import register as register_migrate
-from infra.serve import register as register_serve
+from infra.cli.demo import register as register_demo
+from infra.cli.input import BadInputError, load_participants, load_policy
+from infra.cli.report import render_result
+from infra.local.migrate import register as register_migrate
+from infra.local.serve import register as register_serve
 
 BAD_INPUT = 2
 PROGRESS_THRESHOLD = 2_000

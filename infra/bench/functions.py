@@ -1,6 +1,6 @@
 """Benchmark the functions: cold import of each handler, and POST /build-groups end to end.
 
-    python -m infra.bench_functions [--participants 10000] [--database-url URL]
+    python -m infra.bench.functions [--participants 10000] [--database-url URL]
 
 Each handler module is imported in fresh interpreters (a Lambda cold start, less the
 runtime's own start-up), with its bytecode compiled beforehand. The request goes over
@@ -21,13 +21,13 @@ from pathlib import Path
 
 import httpx
 
-from infra.database import configured_database_url, postgres_server, temporary_database
-from infra.migrate import migrate
+from infra.local.database import configured_database_url, postgres_server, temporary_database
+from infra.local.migrate import migrate
 from infra.sample_data import generate_participants
 
 IMPORT_BAR_S = 1.0
 REQUEST_BAR_S = 5.0
-FUNCTIONS_DIR = Path(__file__).resolve().parents[1] / "functions"
+FUNCTIONS_DIR = Path(__file__).resolve().parents[2] / "functions"
 DEMO_POLICY = {"kosher_only": True, "max_allergy_count": 3}
 
 
@@ -55,8 +55,8 @@ def _import_once(module: str) -> float:
 
 def build_groups_seconds(database_url: str, participants: int) -> tuple[float, int]:
     """Wall time of POST /build-groups over HTTP, and the answer's status."""
-    from infra.demo import create_active_policy, seed_participants
-    from infra.local_runtime import (
+    from infra.cli.demo import create_active_policy, seed_participants
+    from infra.local.runtime import (
         FunctionDispatcher,
         ensure_local_admin,
         function_apps,

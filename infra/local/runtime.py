@@ -33,8 +33,8 @@ from starlette.types import Receive, Scope, Send
 import functions
 from functions.common.app import route_table
 from functions.common.settings import LOCAL_JWT_SECRET, LOCAL_SUPABASE_URL, get_settings
-from infra.database import DEFAULT_DATA_DIR, configured_database_url, start_embedded_postgres
-from infra.migrate import migrate
+from infra.local.database import DEFAULT_DATA_DIR, configured_database_url, start_embedded_postgres
+from infra.local.migrate import migrate
 
 LOCAL_ADMIN_ID = uuid.UUID("00000000-0000-4000-8000-00000000ad01")
 LOCAL_TOKEN_LIFETIME_S = 3600

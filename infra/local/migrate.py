@@ -19,13 +19,13 @@ from pathlib import Path
 import psycopg
 from psycopg.rows import TupleRow
 
-from infra.database import (
+from infra.local.database import (
     DEFAULT_DATA_DIR,
     configured_database_url,
     start_embedded_postgres,
 )
 
-SQL_DIR = Path(__file__).resolve().parents[1] / "sql"
+SQL_DIR = Path(__file__).resolve().parents[2] / "sql"
 MIGRATIONS_DIR = SQL_DIR / "migrations"
 LOCAL_SHIM_DIR = SQL_DIR / "local"
 _MIGRATION_NAME = re.compile(r"^(?P<number>\d{4})_[a-z0-9_]+\.sql$")

@@ -22,7 +22,7 @@ def run_serve_command(args: argparse.Namespace) -> int:
     # Imported here so that `grouping run` does not pay for the web stack.
     import uvicorn
 
-    from infra.local_runtime import (
+    from infra.local.runtime import (
         FunctionDispatcher,
         ensure_local_admin,
         function_apps,

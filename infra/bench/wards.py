@@ -1,6 +1,6 @@
 """Benchmark: the ward engine on a realistic 10,000-member ward.
 
-    python -m infra.bench_wards [--members 10000] [--repeat 200] [--seed N] [--json]
+    python -m infra.bench.wards [--members 10000] [--repeat 200] [--seed N] [--json]
 
 The ward (seeded) has households of 1-6 members, Hebrew and Latin names, addresses for most
 households, phones for some, explicit household ids for a few, and spelling noise (case,

@@ -1,6 +1,6 @@
 """Benchmark the ward routes on the local server, over HTTP, on a migrated database.
 
-    python -m infra.bench_ward_api [--members 10000] [--small 200] [--repeat 20]
+    python -m infra.bench.ward_api [--members 10000] [--small 200] [--repeat 20]
 
 Seeds a large ward (boundary preview, bar 100 ms a request) and a small one (GET
 groups, bar 100 ms), with households of 1-6 and Hebrew and Latin names, and a ward
@@ -24,9 +24,9 @@ from collections.abc import Callable
 import httpx
 import psycopg
 
-from infra.bench_wards import build_ward
-from infra.database import configured_database_url, postgres_server, temporary_database
-from infra.migrate import migrate
+from infra.bench.wards import build_ward
+from infra.local.database import configured_database_url, postgres_server, temporary_database
+from infra.local.migrate import migrate
 
 REQUEST_BAR_MS = 100.0
 
@@ -87,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _measure(url: str, args: argparse.Namespace) -> int:
-    from infra.local_runtime import (
+    from infra.local.runtime import (
         FunctionDispatcher,
         ensure_local_admin,
         function_apps,

@@ -1,6 +1,6 @@
 """Builds the `engine` Lambda layer zip that serverless.yml deploys.
 
-    python -m infra.build_layer [--output .build/engine-layer.zip]
+    python -m infra.layer.build [--output .build/engine-layer.zip]
 
 The zip holds `python/engine/` and the runtime dependencies (pyproject's own and the
 `functions` extra), installed by pip for the Lambda platform from wheels only, so it
@@ -25,7 +25,7 @@ import zipfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_OUTPUT = ROOT / ".build" / "engine-layer.zip"
 LAMBDA_PLATFORM = "manylinux2014_x86_64"
 LAMBDA_PYTHON = "3.11"

@@ -1,6 +1,6 @@
 """Benchmark: one ward bulk update of 500 members through `ward_bulk_update`.
 
-    python -m infra.bench_bulk_update [--members 500] [--runs 20] [--database-url URL] [--json]
+    python -m infra.bench.bulk_update [--members 500] [--runs 20] [--database-url URL] [--json]
 
 A throwaway database is created on the server (`--database-url`, else `DATABASE_URL`,
 else an embedded PostgreSQL), migrated, and given one ward: `--members` roster entries
@@ -26,8 +26,8 @@ from dataclasses import asdict, dataclass
 import psycopg
 from psycopg.rows import TupleRow
 
-from infra.database import configured_database_url, postgres_server, temporary_database
-from infra.migrate import migrate
+from infra.local.database import configured_database_url, postgres_server, temporary_database
+from infra.local.migrate import migrate
 
 BAR_MS = 200.0
 WARM_UP_RUNS = 2

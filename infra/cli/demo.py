@@ -16,7 +16,7 @@ from typing import Any
 import psycopg
 from psycopg.types.json import Jsonb
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 POLICY_COLUMNS = (
     "kosher_only",
     "min_group_size",
@@ -40,8 +40,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def run_demo_command(args: argparse.Namespace) -> int:
     # Imported here so that `grouping run` does not pay for the web stack.
-    from infra.database import start_embedded_postgres
-    from infra.migrate import migrate
+    from infra.local.database import start_embedded_postgres
+    from infra.local.migrate import migrate
 
     with tempfile.TemporaryDirectory(prefix="grouping-demo-") as parent:
         server = start_embedded_postgres(Path(parent) / "pgdata", throwaway=True)
@@ -89,7 +89,7 @@ def seed_participants(database_url: str, participants: list[dict[str, Any]]) -> 
 def create_active_policy(app: Any, token: str, policy: dict[str, Any]) -> dict[str, Any]:
     """POST /grouping/policies, then activate it: the policy comes through the API."""
     from functions.common.store import PolicyOptionFields
-    from infra.local_runtime import invoke
+    from infra.local.runtime import invoke
 
     fields = {k: v for k, v in policy.items() if k in PolicyOptionFields.model_fields}
     status, created = invoke(
@@ -112,7 +112,7 @@ class DemoError(Exception):
 def _group_and_show(database_url: str, policy: dict[str, Any]) -> int:
     from rich.console import Console
 
-    from infra.local_runtime import (
+    from infra.local.runtime import (
         FunctionDispatcher,
         ensure_local_admin,
         function_apps,
@@ -148,7 +148,7 @@ def _group_and_show(database_url: str, policy: dict[str, Any]) -> int:
 def render_run(detail: dict[str, Any], console: Any) -> None:
     """The run as the CLI's tables, members shown by name."""
     from engine.models import GroupingResult
-    from infra.cli_report import render_result
+    from infra.cli.report import render_result
 
     result = GroupingResult.model_validate(
         {

@@ -1,6 +1,6 @@
 """Benchmark: the engine against the naive baseline on realistic participants.
 
-    python -m infra.bench_engine [--sizes 1000,10000,100000] [--effort N] [--seed N] [--json]
+    python -m infra.bench.engine [--sizes 1000,10000,100000] [--effort N] [--seed N] [--json]
 
 For each size the benchmark process generates the participants (infra.sample_data,
 seeded), then forks one child for the engine and one for the naive baseline, each pinned

@@ -1,6 +1,6 @@
 """Benchmark: save a run of 10,000 participants (~1,700 groups) through save_grouping_run.
 
-Run `python -m infra.bench_save [--database-url URL]`: it creates a scratch
+Run `python -m infra.bench.save [--database-url URL]`: it creates a scratch
 database on that server (default: DATABASE_URL, else a throwaway embedded
 PostgreSQL), migrates it, saves several runs as the service role would and
 prints the timings, then drops the database. The bar is 1 second per save.
@@ -19,8 +19,8 @@ from typing import Any
 import psycopg
 from psycopg.rows import TupleRow
 
-from infra.database import configured_database_url, postgres_server, temporary_database
-from infra.migrate import migrate
+from infra.local.database import configured_database_url, postgres_server, temporary_database
+from infra.local.migrate import migrate
 
 PARTICIPANTS = 10_000
 GROUPS_OF_SIX = 1_400

@@ -1,0 +1,1 @@
+"""The Lambda layer: `python -m infra.layer.build`."""

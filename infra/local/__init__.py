@@ -1,0 +1,1 @@
+"""Running locally: the embedded PostgreSQL, the migration runner, one server for every function."""
