@@ -8,11 +8,11 @@ from uuid import UUID
 from fastapi import APIRouter, Body, Header, Response
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
-from functions.common.app import create_app, mangum_handler
-from functions.common.deps import AdminDep
-from functions.common.grouping_service import RunRequest, run_policy
-from functions.common.run_views import BuildGroupsAnswer, RunView, build_groups_answer, run_view
-from functions.common.store_deps import StoreDep
+from functions.auth.deps import AdminDep
+from functions.grouping.deps import StoreDep
+from functions.grouping.service import RunRequest, run_policy
+from functions.grouping.views import BuildGroupsAnswer, RunView, build_groups_answer, run_view
+from functions.web.app import create_app, mangum_handler
 
 # API keys live in their own namespace, so no client key can pre-empt a nightly run.
 API_KEY_PREFIX = "api:"

@@ -15,11 +15,11 @@ from pydantic import ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
 from engine.wards import WardMember
-from functions.bulk_update.plan import RequestedChange, plan_bulk_update, sync_keeping_households
-from functions.common.app import create_app, mangum_handler
-from functions.common.store_errors import StaleAssignmentsError
-from functions.common.ward_deps import WardCacheDep, WardStoreDep, require_ward_manager
-from functions.common.ward_store import CamelModel, RosterSync
+from functions.wards.deps import WardCacheDep, WardStoreDep, require_ward_manager
+from functions.wards.errors import StaleAssignmentsError
+from functions.wards.plan import RequestedChange, plan_bulk_update, sync_keeping_households
+from functions.wards.schemas import CamelModel, RosterSync
+from functions.web.app import create_app, mangum_handler
 
 router = APIRouter()
 

@@ -12,9 +12,10 @@ import logging
 from datetime import UTC, date, datetime
 from typing import Any
 
-from functions.common.grouping_service import NoActivePolicyError, RunRequest, run_policy
-from functions.common.settings import get_settings
-from functions.common.store_deps import service_role_store
+from functions.grouping.deps import service_role_store
+from functions.grouping.errors import NoActivePolicyError
+from functions.grouping.service import RunRequest, run_policy
+from functions.web.settings import get_settings
 
 logger = logging.getLogger("functions.nightly_regroup")
 

@@ -21,8 +21,8 @@ from engine.wards import (
     group_participation,
     member_participation,
 )
-from functions.common.app import create_app, mangum_handler
-from functions.common.ward_deps import WardCacheDep, WardStoreDep, require_ward_manager
+from functions.wards.deps import WardCacheDep, WardStoreDep, require_ward_manager
+from functions.web.app import create_app, mangum_handler
 
 router = APIRouter()
 

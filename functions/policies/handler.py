@@ -14,18 +14,18 @@ from fastapi import APIRouter, Body, Header
 from pydantic import BaseModel, ValidationError
 
 from engine import GroupingOptions
-from functions.common.app import create_app, mangum_handler
-from functions.common.deps import AdminDep
-from functions.common.errors import invalid_input
-from functions.common.grouping_service import effective_options
-from functions.common.store import (
+from functions.auth.deps import AdminDep
+from functions.grouping.deps import StoreDep
+from functions.grouping.schemas import (
     PolicyCreate,
     PolicyOptionFields,
     PolicyPublic,
     PolicyRemoval,
     PolicyUpdate,
 )
-from functions.common.store_deps import StoreDep
+from functions.grouping.service import effective_options
+from functions.web.app import create_app, mangum_handler
+from functions.web.problems import invalid_input
 
 router = APIRouter(prefix="/grouping/policies")
 # The `updated_at` the client last read; a policy changed since then is a 409.

@@ -24,13 +24,11 @@ from engine.wards import (
     views_from_assignment,
 )
 from engine.wards.models import Boundaries
-from functions.common.app import create_app, mangum_handler
-from functions.common.service_errors import FieldError, InvalidInputError
-from functions.common.store_errors import HouseholdSplitError, RestoreSplitsHouseholdError
-from functions.common.ward_cache import WardState
-from functions.common.ward_deps import WardCacheDep, WardStoreDep, require_ward_manager
-from functions.common.ward_store import households_payload
-from functions.common.ward_views import (
+from functions.wards.cache import WardState
+from functions.wards.deps import WardCacheDep, WardStoreDep, require_ward_manager
+from functions.wards.errors import HouseholdSplitError, RestoreSplitsHouseholdError
+from functions.wards.schemas import households_payload
+from functions.wards.views import (
     BoundaryPreviewAnswer,
     PreviewBody,
     RestoreAnswer,
@@ -45,6 +43,8 @@ from functions.common.ward_views import (
     moved_lines,
     stored_lines,
 )
+from functions.web.app import create_app, mangum_handler
+from functions.web.errors import FieldError, InvalidInputError
 
 PREFIX = "/api/ward-members/groups"
 NOT_CONTIGUOUS = "required: the ward's groups are not a contiguous cut in A-D order"

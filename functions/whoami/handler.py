@@ -7,8 +7,8 @@ import uuid
 from fastapi import APIRouter
 from pydantic import BaseModel
 
-from functions.common.app import create_app, mangum_handler
-from functions.common.deps import CallerDep
+from functions.auth.deps import CallerDep
+from functions.web.app import create_app, mangum_handler
 
 router = APIRouter()
 

@@ -88,7 +88,7 @@ def seed_participants(database_url: str, participants: list[dict[str, Any]]) -> 
 
 def create_active_policy(app: Any, token: str, policy: dict[str, Any]) -> dict[str, Any]:
     """POST /grouping/policies, then activate it: the policy comes through the API."""
-    from functions.common.store import PolicyOptionFields
+    from functions.grouping.schemas import PolicyOptionFields
     from infra.local.runtime import invoke
 
     fields = {k: v for k, v in policy.items() if k in PolicyOptionFields.model_fields}

@@ -31,8 +31,8 @@ from starlette.responses import JSONResponse
 from starlette.types import Receive, Scope, Send
 
 import functions
-from functions.common.app import route_table
-from functions.common.settings import LOCAL_JWT_SECRET, LOCAL_SUPABASE_URL, get_settings
+from functions.web.app import route_table
+from functions.web.settings import LOCAL_JWT_SECRET, LOCAL_SUPABASE_URL, get_settings
 from infra.local.database import DEFAULT_DATA_DIR, configured_database_url, start_embedded_postgres
 from infra.local.migrate import migrate
 

@@ -49,7 +49,7 @@ def empty_database_url(server_url: str) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def _owner_connection(database_url: str) -> Iterator[psycopg.Connection[TupleRow]]:
+def owner_connection(database_url: str) -> Iterator[psycopg.Connection[TupleRow]]:
     # No automatic server-side prepared statements: DISCARD ALL between tests
     # would pull them from under psycopg's cache.
     with psycopg.connect(database_url, autocommit=True, prepare_threshold=None) as conn:
@@ -57,14 +57,14 @@ def _owner_connection(database_url: str) -> Iterator[psycopg.Connection[TupleRow
 
 
 @pytest.fixture
-def db(_owner_connection: psycopg.Connection[TupleRow]) -> Iterator[psycopg.Connection[TupleRow]]:
+def db(owner_connection: psycopg.Connection[TupleRow]) -> Iterator[psycopg.Connection[TupleRow]]:
     """A connection as the database owner, in autocommit mode, in a clean session state.
 
     One connection serves the whole session (a new backend per test costs more
     than most tests); after each test it is rolled back and DISCARD ALL resets
     role, settings, temporary tables and prepared statements.
     """
-    conn = _owner_connection
+    conn = owner_connection
     yield conn
     if conn.info.transaction_status != TransactionStatus.IDLE:
         conn.rollback()

@@ -10,7 +10,7 @@ import pytest
 from fastapi import FastAPI
 from mangum import Mangum
 
-from functions.common.settings import get_settings
+from functions.web.settings import get_settings
 from infra.local.runtime import (
     FunctionDispatcher,
     _path_pattern,

@@ -1,8 +1,8 @@
-"""What the Supabase stores send exists in the migrated database: RPCs, tables, views, columns.
+"""What the stores send over PostgREST exists in the migrated database: RPCs, relations, columns.
 
-Every method of SupabaseStore and SupabaseWardStore is called against the PostgREST
-stand-in; each captured request is then checked against the real schema, with the
-grants `authenticated` holds.
+Every method of GroupingStore and WardStore is called over `PostgrestTransport` against
+the PostgREST stand-in; each captured request is then checked against the real schema,
+with the grants `authenticated` holds.
 """
 
 from __future__ import annotations
@@ -18,10 +18,17 @@ import pytest
 from psycopg.rows import TupleRow
 
 from engine.wards.models import WardMember
-from functions.common.store import GroupingStore, PolicyCreate, PolicyUpdate, RunRecord
-from functions.common.store_supabase import SupabaseStore
-from functions.common.ward_store import AssignmentChange, WardStore
-from functions.common.ward_store_supabase import SupabaseWardStore
+from functions.database.postgrest import PostgrestTransport
+from functions.grouping.schemas import (
+    PolicyCreate,
+    PolicyPublic,
+    PolicyUpdate,
+    RunRecord,
+    columns_of,
+)
+from functions.grouping.store import GroupingStore
+from functions.wards.schemas import AssignmentChange
+from functions.wards.store import WardStore
 from tests.functions.postgrest_fake import (
     CALLER_TOKEN,
     POLICY_ID,
@@ -31,34 +38,36 @@ from tests.functions.postgrest_fake import (
     empty_grouping_result,
     relation_of,
 )
-from tests.functions.test_ward_store_supabase import WARD, ward_fake
+from tests.functions.test_ward_store_postgrest import WARD, ward_fake
 
 Connection = psycopg.Connection[TupleRow]
 RUN = RunRecord(trigger_source="api", started_at=datetime(2026, 11, 1, tzinfo=UTC))
 PRIVILEGE_BY_METHOD = {"GET": "select", "POST": "insert", "PATCH": "update", "DELETE": "delete"}
 # Query parameters that are not column filters.
 NOT_COLUMNS = {"select", "order", "offset", "limit"}
+# The model each row-returning RPC's result is read into (all of the row arrives: no select).
+RPC_ROW_MODELS = {"activate_grouping_policy": PolicyPublic}
 
 
-def _calls(store: SupabaseStore, fake: FakePostgrest) -> dict[str, Callable[[], Any]]:
+def _calls(store: GroupingStore) -> dict[str, Callable[[], Any]]:
     policy, run = UUID(POLICY_ID), UUID(RUN_ID)
 
-    def delete_both_ways() -> None:
-        store.delete_policy(policy_id=policy)
-        fake.fail("DELETE", "grouping_policies", 409, "23503")
-        store.delete_policy(policy_id=policy)
+    def update_both_ways() -> None:
+        for changes in (
+            PolicyUpdate(name="n", age_bands=(20,), scoring_weights={"age": 1}),
+            PolicyUpdate(),  # no changes: a read of the policy, not a PATCH
+        ):
+            store.update_policy(
+                policy_id=policy, changes=changes, expected_updated_at=datetime.now(UTC)
+            )
 
     return {
         "list_policies": lambda: store.list_policies(),
         "get_policy": lambda: store.get_policy(policy_id=policy),
         "get_active_policy": lambda: store.get_active_policy(),
         "create_policy": lambda: store.create_policy(policy=PolicyCreate(name="n")),
-        "update_policy": lambda: store.update_policy(
-            policy_id=policy,
-            changes=PolicyUpdate(name="n", age_bands=(20,), scoring_weights={"age": 1}),
-            expected_updated_at=datetime.now(UTC),
-        ),
-        "delete_policy": delete_both_ways,
+        "update_policy": update_both_ways,
+        "delete_policy": lambda: store.delete_policy(policy_id=policy),
         "activate_policy": lambda: store.activate_policy(policy_id=policy),
         "list_active_participants": lambda: store.list_active_participants(),
         "save_run": lambda: store.save_run(
@@ -75,7 +84,7 @@ def _calls(store: SupabaseStore, fake: FakePostgrest) -> dict[str, Callable[[], 
 @pytest.fixture(scope="module")
 def sent_requests() -> list[httpx.Request]:
     fake = FakePostgrest()
-    calls = _calls(SupabaseStore(fake.client(), access_token=CALLER_TOKEN), fake)
+    calls = _calls(GroupingStore(PostgrestTransport(fake.client(), access_token=CALLER_TOKEN)))
     store_methods = {name for name in dir(GroupingStore) if not name.startswith("_")}
     assert set(calls) == store_methods, "every store method is exercised"
     for call in calls.values():
@@ -83,7 +92,7 @@ def sent_requests() -> list[httpx.Request]:
     return fake.requests
 
 
-def _ward_calls(store: SupabaseWardStore) -> dict[str, Callable[[], Any]]:
+def _ward_calls(store: WardStore) -> dict[str, Callable[[], Any]]:
     ward = UUID(WARD)
     member = WardMember(user_hash="h1", first_name="Dana", last_name="Cohen", phone="050")
     change = AssignmentChange(user_hash="h1", new_group="A", household_id="H1")
@@ -109,7 +118,7 @@ def _ward_calls(store: SupabaseWardStore) -> dict[str, Callable[[], Any]]:
 @pytest.fixture(scope="module")
 def ward_sent_requests() -> list[httpx.Request]:
     fake = ward_fake()
-    calls = _ward_calls(SupabaseWardStore(fake.client(), access_token=CALLER_TOKEN))
+    calls = _ward_calls(WardStore(PostgrestTransport(fake.client(), access_token=CALLER_TOKEN)))
     assert set(calls) == {name for name in dir(WardStore) if not name.startswith("_")}
     for call in calls.values():
         call()
@@ -118,7 +127,7 @@ def ward_sent_requests() -> list[httpx.Request]:
 
 @pytest.fixture(params=["grouping", "ward"])
 def store_requests(request: pytest.FixtureRequest) -> list[httpx.Request]:
-    """What each Supabase store sent, one store per test run."""
+    """What each store sent over PostgREST, one store per test run."""
     name = "sent_requests" if request.param == "grouping" else "ward_sent_requests"
     requests: list[httpx.Request] = request.getfixturevalue(name)
     return requests
@@ -157,9 +166,21 @@ def _columns_of(db: Connection, relation: str) -> set[str]:
 
 
 def test_the_store_sends_rpcs_and_reads_relations(sent_requests: list[httpx.Request]) -> None:
-    assert set(_rpc_requests(sent_requests)) == {"activate_grouping_policy", "save_grouping_run"}
-    relations = {relation_of(r) for r in sent_requests} - {"rpc/activate_grouping_policy"}
-    assert relations - {"rpc/save_grouping_run"} == {
+    assert set(_rpc_requests(sent_requests)) == {
+        "activate_grouping_policy",
+        "remove_grouping_policy",
+        "save_grouping_run",
+    }
+    assert {(r.method, relation_of(r)) for r in sent_requests if r.method != "POST"} == {
+        ("GET", "grouping_policies"),
+        ("PATCH", "grouping_policies"),
+        ("GET", "participants"),
+        ("GET", "runs"),
+        ("GET", "run_history"),
+        ("GET", "run_groups"),
+        ("GET", "run_unassigned"),
+    }
+    assert {relation_of(r) for r in sent_requests if not relation_of(r).startswith("rpc/")} == {
         "grouping_policies",
         "participants",
         "runs",
@@ -174,16 +195,18 @@ def test_the_ward_store_calls_its_rpcs_and_reads_its_relations(
 ) -> None:
     assert set(_rpc_requests(ward_sent_requests)) == {
         "ward_role",
+        "ward_roster_state",
+        "ward_assignment_state",
         "ward_sync_roster",
         "ward_bulk_update",
         "ward_restore_assignments",
         "ward_participation_facts",
     }
-    assert {relation_of(r) for r in ward_sent_requests if r.method != "POST"} == {
-        "ward_members",
-        "ward_assignment_versions",
-        "ward_member_groups",
-        "audit_log",
+    # The roster and the assignments are read by their RPCs, not from ward_members and
+    # ward_member_groups; only the versions and the audit trail are selects.
+    assert {(r.method, relation_of(r)) for r in ward_sent_requests if r.method != "POST"} == {
+        ("GET", "ward_assignment_versions"),
+        ("GET", "audit_log"),
     }
 
 
@@ -206,23 +229,35 @@ def test_every_rpc_exists_with_these_parameter_names_for_authenticated(
             assert set(argument_names[:required_count]) <= sent, f"{name}: required parameters"
 
 
-def test_rpc_results_have_the_columns_selected_from_them(
-    db: Connection, store_requests: list[httpx.Request]
-) -> None:
+def test_rpcs_are_called_without_a_select(store_requests: list[httpx.Request]) -> None:
     for name, requests in _rpc_requests(store_requests).items():
         for request in requests:
-            selected = _columns_used(request)
-            if not selected:
-                continue
-            returned = db.execute(
-                "select array_agg(a.attname::text) from pg_proc p"
-                " join pg_type t on t.oid = p.prorettype"
-                " join pg_attribute a on a.attrelid = t.typrelid and a.attnum > 0"
-                " where p.pronamespace = 'public'::regnamespace and p.proname = %s",
-                [name],
-            ).fetchone()
-            assert returned is not None and returned[0] is not None, f"{name} returns a row type"
-            assert selected <= set(returned[0]), f"{name}: selected columns it does not return"
+            assert not _columns_used(request), f"{name}: the transport selects nothing from RPCs"
+
+
+def test_rpc_rows_have_exactly_the_columns_of_their_model(
+    db: Connection, store_requests: list[httpx.Request]
+) -> None:
+    for name in _rpc_requests(store_requests):
+        returned = db.execute(
+            "select array_agg(a.attname::text) from pg_proc p"
+            " join pg_type t on t.oid = p.prorettype"
+            " join pg_attribute a on a.attrelid = t.typrelid and a.attnum > 0"
+            " and not a.attisdropped"
+            " where p.pronamespace = 'public'::regnamespace and p.proname = %s",
+            [name],
+        ).fetchone()
+        assert returned is not None
+        if returned[0] is None:  # a scalar or jsonb result, not a row
+            assert name not in RPC_ROW_MODELS, f"{name} was expected to return a row"
+            continue
+        assert name in RPC_ROW_MODELS, f"{name} returns a row: say which model reads it"
+        # The models forbid unknown fields, so a column more would fail as surely as one less.
+        assert set(returned[0]) == set(columns_of(RPC_ROW_MODELS[name])), name
+
+
+def test_every_row_model_rpc_is_called(sent_requests: list[httpx.Request]) -> None:
+    assert set(RPC_ROW_MODELS) <= set(_rpc_requests(sent_requests))
 
 
 def test_every_table_and_view_read_or_written_has_its_columns_and_grants(

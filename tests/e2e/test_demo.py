@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from functions.common.settings import get_settings
+from functions.web.settings import get_settings
 from infra.cli.demo import participant_row
 from infra.cli.main import main
 

@@ -1,8 +1,8 @@
 """A migrated PostgreSQL behind the functions: users, participants, policies, tokens.
 
 The database fixtures are tests/db's (one database per session); `api_world` adds an
-admin and a non-admin with signed tokens, settings that point the functions'
-`PostgresStore` at that database, and removes every row a test committed.
+admin and a non-admin with signed tokens, settings that point the functions' stores (over
+the psycopg transport) at that database, and removes every row a test committed.
 """
 
 from __future__ import annotations
@@ -20,14 +20,14 @@ import pytest
 from psycopg.rows import TupleRow
 from pydantic import SecretStr
 
-from functions.common.settings import Settings
+from functions.web.settings import Settings
 from infra.cli.demo import participant_row
 from infra.sample_data import generate_participants
 from tests.db.actors import make_user
-from tests.db.conftest import _owner_connection, database_url, db, server_url
+from tests.db.conftest import database_url, db, owner_connection, server_url
 from tests.functions.tokens import SigningKey, user_claims
 
-__all__ = ["ApiWorld", "_owner_connection", "api_world", "database_url", "db", "server_url"]
+__all__ = ["ApiWorld", "api_world", "database_url", "db", "owner_connection", "server_url"]
 
 Connection = psycopg.Connection[TupleRow]
 AS_OF = date(2026, 11, 1)

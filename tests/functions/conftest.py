@@ -10,16 +10,16 @@ import pytest
 from fastapi import FastAPI
 from pydantic import SecretStr
 
-from functions.common.auth import TokenVerifier
-from functions.common.deps import get_token_verifier, token_verifier_for
-from functions.common.jwks import JwksCache
-from functions.common.settings import Settings, get_settings
-from functions.common.ssm import ssm_client
+from functions.auth.deps import get_token_verifier, token_verifier_for
+from functions.auth.jwks import JwksCache
+from functions.auth.verifier import TokenVerifier
+from functions.web.settings import Settings, get_settings
+from functions.web.ssm import ssm_client
 from tests.functions.api_world import (  # noqa: F401  (fixtures, re-exported for pytest)
-    _owner_connection,
     api_world,
     database_url,
     db,
+    owner_connection,
     server_url,
 )
 from tests.functions.events import Answer, send

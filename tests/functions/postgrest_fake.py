@@ -15,7 +15,7 @@ import httpx
 from supabase import Client
 
 from engine.models import GroupingResult
-from functions.common.store_supabase import supabase_client
+from functions.database.postgrest import supabase_client
 
 SUPABASE_URL = "https://project-ref.supabase.co"
 ANON_KEY = "anon-key-for-tests"
@@ -122,6 +122,7 @@ class FakePostgrest:
     rpc_answers: dict[str, Any] = field(
         default_factory=lambda: {
             "activate_grouping_policy": POLICY_ROW,
+            "remove_grouping_policy": "deleted",
             "save_grouping_run": RUN_ID,
         }
     )

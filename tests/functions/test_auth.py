@@ -7,9 +7,10 @@ import uuid
 import httpx
 import pytest
 
-from functions.common.auth import Caller, TokenVerifier
-from functions.common.jwks import JwksCache, http_jwks_fetcher, parse_key_set
-from functions.common.service_errors import InvalidTokenError, SigningKeysUnavailableError
+from functions.auth.errors import SigningKeysUnavailableError
+from functions.auth.jwks import JwksCache, http_jwks_fetcher, parse_key_set
+from functions.auth.verifier import Caller, TokenVerifier
+from functions.web.errors import InvalidTokenError
 from tests.functions.conftest import FakeJwksEndpoint, ManualClock
 from tests.functions.tokens import ISSUER, JWT_SECRET, SigningKey, hs256_token, user_claims
 

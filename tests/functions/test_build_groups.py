@@ -9,11 +9,11 @@ from uuid import UUID, uuid4
 import pytest
 
 from engine import run_grouping
+from functions.auth.verifier import TokenVerifier
 from functions.build_groups import handler
-from functions.common import grouping_service
-from functions.common.auth import TokenVerifier
-from functions.common.store import StoreUnavailableError
-from functions.common.store_postgres import PostgresStore
+from functions.database.errors import DatabaseUnavailableError
+from functions.grouping import service as grouping_service
+from functions.grouping.store import GroupingStore
 from tests.functions.api_world import ApiWorld
 from tests.functions.conftest import wire
 from tests.functions.events import Answer, send
@@ -235,12 +235,12 @@ def test_an_engine_failure_is_a_500_with_a_request_id_and_a_failed_run(
 def test_a_database_failure_while_saving_is_a_500_and_a_failed_run(
     api_world: ApiWorld, call: Call, seeded: UUID, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def unavailable(self: PostgresStore, **kwargs: Any) -> UUID:
-        raise StoreUnavailableError()
+    def unavailable(self: GroupingStore, **kwargs: Any) -> UUID:
+        raise DatabaseUnavailableError()
 
-    monkeypatch.setattr(PostgresStore, "save_run", unavailable)
+    monkeypatch.setattr(GroupingStore, "save_run", unavailable)
     answer = call("POST", "/build-groups", token=api_world.admin_token, body={})
     assert answer.status == 500 and answer.json()["request_id"]
     rows = api_world.db.execute("select status, error, group_count from public.runs").fetchall()
-    assert rows == [("failed", "saving failed: StoreUnavailableError", 0)]
+    assert rows == [("failed", "saving failed: DatabaseUnavailableError", 0)]
     assert api_world.count("select count(*) from public.group_members") == 0

@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
+from functions.auth.verifier import TokenVerifier
 from functions.build_groups import handler
-from functions.common.auth import TokenVerifier
-from functions.common.store_deps import get_store
+from functions.grouping.deps import get_store
 from tests.functions.api_world import ApiWorld
 from tests.functions.conftest import wire
 from tests.functions.events import Answer, send

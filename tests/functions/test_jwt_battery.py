@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from functions.common.deps import token_verifier_for
-from functions.common.settings import Settings, get_settings
+from functions.auth.deps import token_verifier_for
+from functions.web.settings import Settings, get_settings
 from tests.functions.conftest import FakeJwksEndpoint, Invoke, ManualClock
 from tests.functions.events import Answer, send
 from tests.functions.tokens import (

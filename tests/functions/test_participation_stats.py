@@ -8,7 +8,7 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from functions.common.auth import TokenVerifier
+from functions.auth.verifier import TokenVerifier
 from functions.participation_stats import handler
 from tests.db.test_ward_participation_stats import (
     EXPECTED,

@@ -8,8 +8,8 @@ from uuid import uuid4
 
 import pytest
 
+from functions.auth.verifier import TokenVerifier
 from functions.build_groups import handler as build_groups
-from functions.common.auth import TokenVerifier
 from functions.policies import handler
 from tests.functions.api_world import ApiWorld
 from tests.functions.conftest import wire

@@ -12,13 +12,25 @@ from fastapi import APIRouter, FastAPI
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from engine import GroupingOptions
-from functions.common import store_errors as store
-from functions.common.app import create_app, mangum_handler
-from functions.common.auth import TokenVerifier
-from functions.common.deps import AdminDep
-from functions.common.errors import invalid_input
-from functions.common.service_errors import ConflictError, NotFoundError
-from functions.common.settings import Settings
+from functions.auth.deps import AdminDep
+from functions.auth.errors import CredentialsRejectedError
+from functions.auth.verifier import TokenVerifier
+from functions.database.errors import (
+    DatabaseError,
+    DatabaseUnavailableError,
+    ReferentialIntegrityError,
+)
+from functions.grouping.errors import ActivePolicyError
+from functions.web.app import create_app, mangum_handler
+from functions.web.errors import (
+    ConflictError,
+    ForbiddenError,
+    NotFoundError,
+    ServiceError,
+    StaleVersionError,
+)
+from functions.web.problems import invalid_input
+from functions.web.settings import Settings
 from tests.functions.conftest import wire
 from tests.functions.events import Answer, send
 from tests.functions.tokens import SigningKey, user_claims
@@ -58,15 +70,15 @@ def delete_active(caller: AdminDep) -> None:
     raise ConflictError("The active policy cannot be deleted.")
 
 
-STORE_FAILURES: dict[str, type[store.StoreError]] = {
-    "missing": store.NotFoundError,
-    "stale": store.StaleVersionError,
-    "active": store.ActivePolicyError,
-    "rls": store.ForbiddenError,
-    "rejected": store.CredentialsRejectedError,
-    "shape": store.ReferentialIntegrityError,
-    "down": store.StoreUnavailableError,
-    "unknown": store.StoreError,
+STORE_FAILURES: dict[str, type[ServiceError]] = {
+    "missing": NotFoundError,
+    "stale": StaleVersionError,
+    "active": ActivePolicyError,
+    "rls": ForbiddenError,
+    "rejected": CredentialsRejectedError,
+    "shape": ReferentialIntegrityError,
+    "down": DatabaseUnavailableError,
+    "unknown": DatabaseError,
 }
 
 
@@ -284,4 +296,4 @@ def test_store_errors_map_by_type(
     body = problem(answer)
     assert body["type"] == f"urn:grouping-service:problem:{slug}"
     if status != 500:
-        assert body["detail"] == STORE_FAILURES[failure].message
+        assert body["detail"] == STORE_FAILURES[failure].default_detail

@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 import yaml
 
-from functions.common.app import route_table
-from functions.common.settings import MAX_BODY_BYTES_LIMIT
-from functions.common.ssm import parameter_names
-from functions.common.ward_store import roster_payload
+from functions.wards.schemas import roster_payload
+from functions.web.app import route_table
+from functions.web.settings import MAX_BODY_BYTES_LIMIT
+from functions.web.ssm import parameter_names
 from infra.bench.wards import build_ward
 
 ROOT = Path(__file__).resolve().parents[2]

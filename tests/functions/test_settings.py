@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from functions.common.settings import LOCAL_JWT_SECRET, SettingsError, get_settings, load_settings
+from functions.web.settings import LOCAL_JWT_SECRET, SettingsError, get_settings, load_settings
 
 PROJECT_SECRET = "a-real-looking-project-jwt-secret-0123456789abcdef"
 SECURE_ENV = {

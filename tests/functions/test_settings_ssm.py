@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from moto import mock_aws
 
-from functions.common.settings import SettingsError, get_settings
-from functions.common.ssm import ssm_client
+from functions.web.settings import SettingsError, get_settings
+from functions.web.ssm import ssm_client
 
 PREFIX = "/grouping-service/test"
 SECRETS = {

@@ -7,9 +7,9 @@ import uuid
 import pytest
 from mangum import Mangum
 
-from functions.common.app import mangum_handler, strip_stage
-from functions.common.auth import TokenVerifier
-from functions.common.settings import Settings
+from functions.auth.verifier import TokenVerifier
+from functions.web.app import mangum_handler, strip_stage
+from functions.web.settings import Settings
 from functions.whoami import handler
 from tests.functions.conftest import Invoke, wire
 from tests.functions.events import send

@@ -10,8 +10,8 @@ from uuid import UUID, uuid4
 
 import pytest
 
+from functions.auth.verifier import TokenVerifier
 from functions.bulk_update import handler
-from functions.common.auth import TokenVerifier
 from tests.db.ward_fixtures import Conn, assignment_version, audit_rows, store_groups, stored_groups
 from tests.functions.api_world import ApiWorld
 from tests.functions.events import Answer

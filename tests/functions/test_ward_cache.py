@@ -8,9 +8,9 @@ from uuid import UUID, uuid4
 import pytest
 
 from engine.wards import GroupLabel, WardMember
-from functions.common.store_errors import ForbiddenError
-from functions.common.ward_cache import WardCache
-from functions.common.ward_store import RosterSnapshot, StoredAssignment, WardVersions
+from functions.wards.cache import WardCache
+from functions.wards.schemas import RosterSnapshot, StoredAssignment, WardVersions
+from functions.web.errors import ForbiddenError
 
 
 def member(user_hash: str, last_name: str) -> WardMember:

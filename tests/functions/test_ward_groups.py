@@ -23,7 +23,7 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from functions.common.auth import TokenVerifier
+from functions.auth.verifier import TokenVerifier
 from functions.ward_groups import handler
 from tests.db.actors import make_user
 from tests.db.test_ward_participation_stats import add_schedule, attend

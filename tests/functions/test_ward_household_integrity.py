@@ -20,8 +20,8 @@ from hypothesis import strategies as st
 
 from engine.wards import GROUP_LABELS, detect_households, effective_assignment, split_household
 from engine.wards.models import WardMember
+from functions.auth.verifier import TokenVerifier
 from functions.bulk_update import handler as bulk_handler
-from functions.common.auth import TokenVerifier
 from functions.ward_groups import handler as groups_handler
 from tests.db.ward_fixtures import Conn, assignment_version, create_ward, stored_groups, ward_user
 from tests.functions.api_world import ApiWorld

@@ -9,7 +9,7 @@ from uuid import UUID
 
 from fastapi import FastAPI
 
-from functions.common.auth import TokenVerifier
+from functions.auth.verifier import TokenVerifier
 from tests.db.ward_fixtures import Conn, create_ward, ward_user
 from tests.functions.api_world import ApiWorld
 from tests.functions.conftest import wire

@@ -1,0 +1,96 @@
+"""Verifying a Supabase access token and turning it into a `Caller`.
+
+The key is chosen by the token's algorithm family, never the other way round: HS256
+is checked only against the project's JWT secret, RS256/ES256 only against a JWKS key
+whose own algorithm matches. Anything else (`none` included) is refused before any
+signature work. Claims required: `exp`, `aud` = "authenticated", `iss` = the project's
+`/auth/v1`, `sub` (a UUID) and `role` = "authenticated". Admins are recognised by
+`app_metadata.role` only: `user_metadata` is writable by the user.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+import jwt
+
+from functions.auth.jwks import JwksCache
+from functions.web.errors import InvalidTokenError
+
+AUDIENCE = "authenticated"
+USER_ROLE = "authenticated"
+ADMIN_ROLE = "admin"
+SYMMETRIC_ALGORITHM = "HS256"
+ASYMMETRIC_ALGORITHMS = frozenset({"RS256", "ES256"})
+REQUIRED_CLAIMS = ("exp", "aud", "iss", "sub")
+# Clock skew between Supabase Auth and Lambda.
+LEEWAY_SECONDS = 5
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """A verified user; `access_token` is forwarded to Supabase so that RLS applies."""
+
+    user_id: uuid.UUID
+    role: str
+    is_admin: bool
+    access_token: str = field(repr=False)
+
+
+class TokenVerifier:
+    def __init__(
+        self, *, issuer: str, jwt_secret: str | None, signing_keys: JwksCache | None
+    ) -> None:
+        self._issuer = issuer
+        self._jwt_secret = jwt_secret
+        self._signing_keys = signing_keys
+
+    def verify(self, token: str) -> Caller:
+        """The caller behind `token`; `InvalidTokenError` for anything not fully valid."""
+        try:
+            header = jwt.get_unverified_header(token)
+        except jwt.PyJWTError:
+            raise InvalidTokenError() from None
+        algorithm = header.get("alg")
+        key = self._key_for(algorithm, header.get("kid"))
+        try:
+            claims = jwt.decode(
+                token,
+                key,
+                algorithms=[str(algorithm)],
+                audience=AUDIENCE,
+                issuer=self._issuer,
+                leeway=LEEWAY_SECONDS,
+                options={"require": list(REQUIRED_CLAIMS)},
+            )
+        except jwt.PyJWTError:
+            raise InvalidTokenError() from None
+        return caller_from_claims(claims, token)
+
+    def _key_for(self, algorithm: object, kid: object) -> Any:
+        if algorithm == SYMMETRIC_ALGORITHM and self._jwt_secret:
+            return self._jwt_secret
+        if algorithm not in ASYMMETRIC_ALGORITHMS or self._signing_keys is None:
+            raise InvalidTokenError()
+        if not isinstance(kid, str):
+            raise InvalidTokenError()
+        key = self._signing_keys.key(kid)
+        if key is None or key.algorithm_name != algorithm:
+            raise InvalidTokenError()
+        return key.key
+
+
+def caller_from_claims(claims: dict[str, Any], token: str) -> Caller:
+    """A `Caller` from verified claims; a non-user token (anon, service) is refused."""
+    try:
+        user_id = uuid.UUID(str(claims["sub"]))
+    except ValueError:
+        raise InvalidTokenError() from None
+    role = claims.get("role")
+    if role != USER_ROLE:
+        raise InvalidTokenError("The bearer token does not belong to a signed-in user.")
+    app_metadata = claims.get("app_metadata")
+    is_admin = isinstance(app_metadata, dict) and app_metadata.get("role") == ADMIN_ROLE
+    return Caller(user_id=user_id, role=role, is_admin=is_admin, access_token=token)

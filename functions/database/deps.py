@@ -1,0 +1,82 @@
+"""Which transport a store uses: PostgreSQL when `DATABASE_URL` is set, else Supabase.
+
+`DATABASE_URL` is for local runs and tests (the embedded or test PostgreSQL, acting as the
+caller the way PostgREST does); on AWS it is unset and supabase-py carries the caller's
+token. The expensive parts (the Supabase client and its connection pool) are made once per
+cold start; each request gets a thin transport bound to its caller. The transport modules
+are imported on first use so that importing a handler stays fast.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import TYPE_CHECKING, Annotated, Any
+
+from fastapi import Depends
+
+from functions.auth.deps import CallerDep, SettingsDep
+from functions.database.errors import StoreNotConfiguredError
+from functions.database.transport import Transport
+from functions.web.settings import Settings
+
+if TYPE_CHECKING:
+    from functions.database.postgres import ConnectionFactory, DatabaseIdentity
+
+
+@lru_cache(maxsize=4)
+def postgres_connections(database_url: str) -> ConnectionFactory:
+    """Connections to `database_url`, one per request."""
+    import psycopg
+
+    def connect() -> psycopg.Connection[Any]:
+        return psycopg.connect(database_url)
+
+    return connect
+
+
+def _postgres(settings: Settings, identity: DatabaseIdentity) -> Transport:
+    from functions.database.postgres import PostgresTransport
+
+    assert settings.database_url is not None
+    connect = postgres_connections(settings.database_url.get_secret_value())
+    return PostgresTransport(connect, identity=identity)
+
+
+def _supabase_client(settings: Settings, key_name: str) -> Any:
+    from functions.database.postgrest import supabase_client
+
+    key = getattr(settings, key_name)
+    if key is None or not key.get_secret_value():
+        raise StoreNotConfiguredError()
+    return supabase_client(settings.supabase_url, key.get_secret_value())
+
+
+def transport_for_caller(settings: Settings, access_token: str) -> Transport:
+    """The transport acting as the caller behind `access_token` (already verified)."""
+    if settings.database_url is not None:
+        from functions.database.postgres import identity_of_verified_token
+
+        return _postgres(settings, identity_of_verified_token(access_token))
+    from functions.database.postgrest import PostgrestTransport
+
+    client = _supabase_client(settings, "supabase_anon_key")
+    return PostgrestTransport(client, access_token=access_token)
+
+
+def service_role_transport(settings: Settings) -> Transport:
+    """The nightly job's transport: the service role, which RLS lets write grouping runs."""
+    if settings.database_url is not None:
+        from functions.database.postgres import SERVICE_IDENTITY
+
+        return _postgres(settings, SERVICE_IDENTITY)
+    from functions.database.postgrest import PostgrestTransport
+
+    client = _supabase_client(settings, "supabase_service_role_key")
+    return PostgrestTransport.for_service_role(client)
+
+
+def get_transport(settings: SettingsDep, caller: CallerDep) -> Transport:
+    return transport_for_caller(settings, caller.access_token)
+
+
+TransportDep = Annotated[Transport, Depends(get_transport)]

@@ -1,0 +1,107 @@
+"""The error taxonomy every function answers with; `problems.py` renders each as problem+json.
+
+One hierarchy for everything that can go wrong on purpose, whoever notices it: a route's
+guard, a feature's service, or the database (whose codes `functions.database.codes` maps
+to these classes in one table). Each class fixes its HTTP status, title and slug, so
+nothing is matched on message text. Feature errors subclass these in their own package
+(`functions.grouping.errors`, `functions.wards.errors`).
+
+A detail never carries an input value, SQL text or a participant's answers: it says what
+is wrong, not what was sent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+
+@dataclass(frozen=True, slots=True)
+class FieldError:
+    """One bad field: a dotted path (`options.min_group_size`) and what is wrong with it."""
+
+    field: str
+    message: str
+
+
+class ServiceError(Exception):
+    """Base of every error a function answers on purpose; the class fixes status and title."""
+
+    status: ClassVar[int] = 500
+    title: ClassVar[str] = "Internal server error"
+    slug: ClassVar[str] = "internal-error"
+    default_detail: ClassVar[str] = "The request could not be completed."
+
+    def __init__(self, detail: str | None = None, *, errors: Sequence[FieldError] = ()) -> None:
+        self.detail = detail or self.default_detail
+        self.errors = tuple(errors)
+        super().__init__(self.detail)
+
+    def extensions(self) -> dict[str, Any]:
+        """RFC 9457 extension members this error adds to its problem (none by default)."""
+        return {}
+
+
+class UnauthenticatedError(ServiceError):
+    status = 401
+    title = "Unauthenticated"
+    slug = "unauthenticated"
+    default_detail = "A valid Supabase access token is required."
+
+
+class InvalidTokenError(UnauthenticatedError):
+    """Forged, expired, not yet valid, for another audience or issuer, or not a user's token."""
+
+    slug = "invalid-token"
+    default_detail = "The bearer token is not valid for this service."
+
+
+class ForbiddenError(ServiceError):
+    """The caller may not do this (or may not see what it names: the same to them)."""
+
+    status = 403
+    title = "Forbidden"
+    slug = "forbidden"
+    default_detail = "The caller is not allowed to do this."
+
+
+class NotFoundError(ServiceError):
+    status = 404
+    title = "Not found"
+    slug = "not-found"
+    default_detail = "No such record, or it is not visible to the caller."
+
+
+class ConflictError(ServiceError):
+    status = 409
+    title = "Conflict"
+    slug = "conflict"
+    default_detail = "The request conflicts with the current state."
+
+
+class StaleVersionError(ConflictError):
+    default_detail = "The record changed since it was read."
+
+
+class PayloadTooLargeError(ServiceError):
+    status = 413
+    title = "Payload too large"
+    slug = "payload-too-large"
+    default_detail = "The request body is larger than this service accepts."
+
+
+class InvalidInputError(ServiceError):
+    """422; `errors` names each bad field."""
+
+    status = 422
+    title = "Invalid input"
+    slug = "invalid-input"
+    default_detail = "The request has invalid fields."
+
+
+class ServiceUnavailableError(ServiceError):
+    status = 503
+    title = "Service unavailable"
+    slug = "service-unavailable"
+    default_detail = "A service this request depends on is unavailable; retry shortly."

@@ -1,0 +1,150 @@
+"""ASGI middleware of every function: request id and last-resort 500, body size, CORS.
+
+They read `Settings` through a provider called per request, so importing a handler
+never reads settings (nor SSM), and tests that override `get_settings` reach them too.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import traceback
+import uuid
+from collections.abc import Callable
+
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.middleware.cors import CORSMiddleware
+from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from functions.web.errors import PayloadTooLargeError, ServiceError
+from functions.web.problems import problem_response
+from functions.web.settings import Settings
+
+SettingsProvider = Callable[[], Settings]
+REQUEST_ID_HEADER = "x-request-id"
+_SAFE_REQUEST_ID = re.compile(r"[A-Za-z0-9=_-]{1,128}")
+logger = logging.getLogger("functions")
+
+
+def request_id_for(scope: Scope) -> str:
+    """API Gateway's request id when there is one (it ties our logs to its access log)."""
+    event = scope.get("aws.event") or {}
+    candidate = event.get("requestContext", {}).get("requestId")
+    if isinstance(candidate, str) and _SAFE_REQUEST_ID.fullmatch(candidate):
+        return candidate
+    return uuid.uuid4().hex
+
+
+def log_unhandled(error: BaseException, request_id: str) -> None:
+    # Where it failed, not what the message says: messages can carry SQL or data.
+    frames = traceback.extract_tb(error.__traceback__)[-4:]
+    where = " <- ".join(f"{frame.filename}:{frame.lineno} in {frame.name}" for frame in frames)
+    logger.error("request %s failed: %s at %s", request_id, type(error).__name__, where)
+
+
+def _problem_for(error: ServiceError, request_id: str) -> JSONResponse:
+    return problem_response(
+        status=error.status,
+        slug=error.slug,
+        title=error.title,
+        detail=error.detail,
+        request_id=request_id,
+    )
+
+
+class RequestContextMiddleware:
+    """Gives each request an id (state and `X-Request-Id`) and answers any crash with a 500."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = request_id_for(scope)
+        scope.setdefault("state", {})["request_id"] = request_id
+        started = False
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+                MutableHeaders(scope=message).append(REQUEST_ID_HEADER, request_id)
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        except Exception as error:
+            log_unhandled(error, request_id)
+            if not started:
+                response = _problem_for(ServiceError(), request_id)
+                await response(scope, receive, send_with_id)
+
+
+class BodySizeLimitMiddleware:
+    """413 for a body above `Settings.max_body_bytes`, declared or streamed, before parsing."""
+
+    def __init__(self, app: ASGIApp, settings: SettingsProvider) -> None:
+        self.app = app
+        self.settings = settings
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = self.settings().max_body_bytes
+        declared = Headers(scope=scope).get("content-length", "")
+        if declared.isdigit() and int(declared) > limit:
+            await self._too_large(scope, receive, send)
+            return
+        messages: list[Message] = []
+        size = 0
+        more = True
+        while more:
+            message = await receive()
+            messages.append(message)
+            size += len(message.get("body", b""))
+            more = message["type"] == "http.request" and message.get("more_body", False)
+            if size > limit:
+                await self._too_large(scope, receive, send)
+                return
+
+        async def replay() -> Message:
+            return messages.pop(0) if messages else await receive()
+
+        await self.app(scope, replay, send)
+
+    async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
+        state = scope.get("state", {})
+        response = _problem_for(PayloadTooLargeError(), state.get("request_id", ""))
+        await response(scope, receive, send)
+
+
+class SettingsCorsMiddleware:
+    """Starlette's CORS for `Settings.allowed_origins`, rebuilt only when settings change."""
+
+    def __init__(self, app: ASGIApp, settings: SettingsProvider) -> None:
+        self.app = app
+        self.settings = settings
+        self._built: tuple[tuple[str, ...], ASGIApp] | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            origins = self.settings().allowed_origins
+        except Exception:
+            # Broken settings: the middleware inside answers with a 500 and logs it.
+            await self.app(scope, receive, send)
+            return
+        if self._built is None or self._built[0] != origins:
+            cors = CORSMiddleware(
+                self.app,
+                allow_origins=list(origins),
+                allow_methods=["GET", "POST", "PUT", "DELETE", "OPTIONS"],
+                allow_headers=["Authorization", "Content-Type", "Idempotency-Key"],
+                expose_headers=[REQUEST_ID_HEADER],
+                max_age=600,
+            )
+            self._built = (origins, cors)
+        await self._built[1](scope, receive, send)

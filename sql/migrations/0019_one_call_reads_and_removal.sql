@@ -1,0 +1,88 @@
+-- One round trip per store call, the same on PostgREST and on psycopg:
+--   remove_grouping_policy  deletes a policy, or archives it when runs refer to it
+--   ward_roster_state       a ward's roster and the roster version it stands at
+--   ward_assignment_state   a ward's stored assignments and their version
+-- Each reads or writes in one statement's snapshot, so no version/rows/version dance.
+-- Security invoker: the caller's RLS decides what is removed or read, so a caller who
+-- may not see a ward gets null (the API's 403), and only an admin removes a policy.
+
+create function public.remove_grouping_policy(policy_id uuid)
+returns text
+language plpgsql
+set search_path = ''
+as $$
+begin
+  begin
+    delete from public.grouping_policies as p where p.id = remove_grouping_policy.policy_id;
+    if found then
+      return 'deleted';
+    end if;
+  exception when foreign_key_violation then
+    -- Runs refer to it: keep it, archived, so the run history stays whole.
+    update public.grouping_policies as p
+      set archived_at = coalesce(p.archived_at, now())
+      where p.id = remove_grouping_policy.policy_id;
+    if found then
+      return 'archived';
+    end if;
+  end;
+  raise exception 'no such grouping policy' using errcode = 'P0002';
+end
+$$;
+
+revoke all on function public.remove_grouping_policy(uuid) from public, anon;
+grant execute on function public.remove_grouping_policy(uuid) to authenticated, service_role;
+
+create function public.ward_roster_state(p_ward_branch_id uuid)
+returns jsonb
+language sql stable
+set search_path = ''
+as $$
+  select jsonb_build_object(
+    'version', v.roster_version,
+    'members', coalesce((
+      select jsonb_agg(
+        jsonb_build_object(
+          'user_hash', m.user_hash,
+          'first_name', m.first_name,
+          'last_name', m.last_name,
+          'address', m.address,
+          'phone', m.phone,
+          'household_id', m.household_id
+        ) order by m.user_hash
+      )
+      from public.ward_members m
+      where m.ward_branch_id = v.ward_branch_id
+    ), '[]'::jsonb)
+  )
+  from public.ward_assignment_versions v
+  where v.ward_branch_id = p_ward_branch_id
+$$;
+
+create function public.ward_assignment_state(p_ward_branch_id uuid)
+returns jsonb
+language sql stable
+set search_path = ''
+as $$
+  select jsonb_build_object(
+    'version', v.version,
+    'assignments', coalesce((
+      select jsonb_agg(
+        jsonb_build_object(
+          'user_hash', g.user_hash,
+          'assigned_group', g.assigned_group,
+          'household_id', g.household_id
+        ) order by g.user_hash
+      )
+      from public.ward_member_groups g
+      where g.ward_branch_id = v.ward_branch_id
+    ), '[]'::jsonb)
+  )
+  from public.ward_assignment_versions v
+  where v.ward_branch_id = p_ward_branch_id
+$$;
+
+revoke all on function public.ward_roster_state(uuid) from public, anon;
+revoke all on function public.ward_assignment_state(uuid) from public, anon;
+grant execute on function public.ward_roster_state(uuid) to authenticated, service_role;
+grant execute on function public.ward_assignment_state(uuid) to authenticated, service_role;
