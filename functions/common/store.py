@@ -17,8 +17,8 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, model_
 from pydantic import ValidationError as PydanticValidationError
 from pydantic_core import PydanticCustomError
 
-from engine.models import GroupingResult, Participant
-from engine.options import DEFAULT_AGE_BANDS, AgePolicy, GroupingOptions, GroupSize, Weight
+from engine.grouping.models import GroupingResult, Participant
+from engine.grouping.options import DEFAULT_AGE_BANDS, AgePolicy, GroupingOptions, GroupSize, Weight
 from functions.common.store_errors import (
     ActivePolicyError,
     ArchivedPolicyError,

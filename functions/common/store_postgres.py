@@ -22,7 +22,7 @@ from psycopg.rows import DictRow, dict_row
 from psycopg.types.json import Jsonb
 from pydantic import BaseModel
 
-from engine.models import GroupingResult, Participant
+from engine.grouping.models import GroupingResult, Participant
 from functions.common.store import (
     EMPTY_RESULT,
     PARTICIPANT_COLUMNS,

@@ -21,7 +21,7 @@ from postgrest._sync.request_builder import SyncSelectRequestBuilder
 from pydantic import BaseModel
 from supabase import Client, ClientOptions, create_client
 
-from engine.models import GroupingResult, Participant
+from engine.grouping.models import GroupingResult, Participant
 from functions.common.store import (
     EMPTY_RESULT,
     PARTICIPANT_COLUMNS,

@@ -16,7 +16,7 @@ import pytest
 from psycopg.rows import TupleRow
 
 from engine import GroupingOptions, run_grouping
-from engine.models import GroupingResult
+from engine.grouping.models import GroupingResult
 from functions.common.store import (
     ActivePolicyError,
     ArchivedPolicyError,

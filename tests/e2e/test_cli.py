@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from engine.models import GroupingResult
+from engine.grouping.models import GroupingResult
 from infra import cli
 from infra.cli import main
 from infra.sample_data import generate_participants

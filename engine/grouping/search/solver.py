@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import random
 
-from engine.construct import cut_ordering, pool_orderings
-from engine.exact import EXACT_POOL_LIMIT, solve_exactly
-from engine.local_search import SearchLimits, improve
-from engine.repair import exchange_with_left_out, place_left_out
-from engine.rules import PoolRules, PoolSolution
-from engine.scoring import MemberFacts
+from engine.grouping.search.construct import cut_ordering, pool_orderings
+from engine.grouping.search.exact import EXACT_POOL_LIMIT, solve_exactly
+from engine.grouping.search.local_search import SearchLimits, improve
+from engine.grouping.search.repair import exchange_with_left_out, place_left_out
+from engine.grouping.search.rules import PoolRules, PoolSolution
+from engine.grouping.search.scoring import MemberFacts
 
 # Pools up to this size are solved to optimality rather than searched.
 EXACT_POOL_SIZE = EXACT_POOL_LIMIT

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import cache
 
-from engine.scoring import GroupScorer, MemberFacts, severe_ok
+from engine.grouping.search.scoring import GroupScorer, MemberFacts, severe_ok
 
 # 3^10 subset steps at most: a few milliseconds, so small pools are solved to optimality.
 EXACT_POOL_LIMIT = 10

@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from engine.scoring import GroupScorer, MemberFacts, severe_ok
+from engine.grouping.search.scoring import GroupScorer, MemberFacts, severe_ok
 
 IMPROVEMENT_EPSILON = 1e-9
 

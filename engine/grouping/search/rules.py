@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from engine.scoring import GroupScorer, MemberFacts
+from engine.grouping.search.scoring import GroupScorer, MemberFacts
 
 
 @dataclass(frozen=True, slots=True)

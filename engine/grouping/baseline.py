@@ -12,12 +12,12 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from engine.grouping import DEFAULT_EFFORT, _run
-from engine.local_search import SearchLimits
-from engine.models import GroupingResult, Participant
-from engine.options import GroupingOptions
-from engine.rules import PoolRules, PoolSolution
-from engine.scoring import MemberFacts, severe_ok
+from engine.grouping.models import GroupingResult, Participant
+from engine.grouping.options import GroupingOptions
+from engine.grouping.run import DEFAULT_EFFORT, _run
+from engine.grouping.search.local_search import SearchLimits
+from engine.grouping.search.rules import PoolRules, PoolSolution
+from engine.grouping.search.scoring import MemberFacts, severe_ok
 
 
 def naive_grouping(

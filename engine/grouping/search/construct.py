@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from engine.scoring import GroupScorer, MemberFacts, severe_ok
+from engine.grouping.search.scoring import GroupScorer, MemberFacts, severe_ok
 
 # Larger than any possible score total (each member contributes at most 1), so that
 # placing one more participant always beats any gain in score.

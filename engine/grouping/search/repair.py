@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from collections import Counter
 
-from engine.construct import cut_ordering
-from engine.exact import EXACT_POOL_LIMIT, solve_exactly
-from engine.local_search import IMPROVEMENT_EPSILON
-from engine.rules import PoolRules
-from engine.scoring import MemberFacts, severe_ok
+from engine.grouping.search.construct import cut_ordering
+from engine.grouping.search.exact import EXACT_POOL_LIMIT, solve_exactly
+from engine.grouping.search.local_search import IMPROVEMENT_EPSILON
+from engine.grouping.search.rules import PoolRules
+from engine.grouping.search.scoring import MemberFacts, severe_ok
 
 # How many groups may be regrouped exactly with left-out members, per step.
 ABSORB_CANDIDATES = 24

@@ -32,16 +32,21 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from engine import __version__
-from engine.assembly import PoolOutcome, assemble_groups, left_out_entries
-from engine.diagnostics import RunFacts, build_diagnostics
-from engine.errors import DuplicateParticipantError, InvalidSearchEffortError
-from engine.local_search import SearchLimits
-from engine.models import EngineDiagnostics, GroupingResult, Participant, UnassignedParticipant
-from engine.options import GroupingOptions
-from engine.pools import Triage, placeable, triage
-from engine.rules import PoolRules, PoolSolution
-from engine.scoring import GroupScorer, MemberFactory, MemberFacts
-from engine.solver import solve_pool
+from engine.grouping.errors import DuplicateParticipantError, InvalidSearchEffortError
+from engine.grouping.models import (
+    EngineDiagnostics,
+    GroupingResult,
+    Participant,
+    UnassignedParticipant,
+)
+from engine.grouping.options import GroupingOptions
+from engine.grouping.report.assembly import PoolOutcome, assemble_groups, left_out_entries
+from engine.grouping.report.diagnostics import RunFacts, build_diagnostics
+from engine.grouping.search.local_search import SearchLimits
+from engine.grouping.search.pools import Triage, placeable, triage
+from engine.grouping.search.rules import PoolRules, PoolSolution
+from engine.grouping.search.scoring import GroupScorer, MemberFactory, MemberFacts
+from engine.grouping.search.solver import solve_pool
 
 DEFAULT_EFFORT = 3
 MAX_EFFORT = 10

@@ -1,0 +1,1 @@
+"""Pools and their solving: triage, the score, the hard rules, construction, repair, search."""
