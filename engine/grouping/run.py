@@ -91,7 +91,7 @@ def run_grouping(
 def _solve_searching(
     members: list[MemberFacts], rules: PoolRules, limits: SearchLimits, rng: random.Random
 ) -> PoolSolution:
-    return solve_pool(members, rules=rules, limits=limits, rng=rng)
+    return solve_pool(members, rules, limits=limits, rng=rng)
 
 
 def _run(

@@ -63,22 +63,14 @@ def place_left_out(
         if not (_insert_best(groups, member, rules) or _insert_by_ejection(groups, member, rules))
     ]
     if len(still_out) >= rules.sizes.start:
-        _, new_groups, still_out = _cut(still_out, rules)
+        _, new_groups, still_out = cut_ordering(still_out, rules)
         if still_out and _trade_severe_out(groups, still_out, rules):
-            _, new_groups, still_out = _cut(
+            _, new_groups, still_out = cut_ordering(
                 [*(m for g in new_groups for m in g), *still_out], rules
             )
         groups.extend(new_groups)
         still_out = _pack_compatible(groups, still_out, rules)
     return _absorb_by_splitting(groups, still_out, rules)
-
-
-def _cut(
-    members: list[MemberFacts], rules: PoolRules
-) -> tuple[float, list[list[MemberFacts]], list[MemberFacts]]:
-    return cut_ordering(
-        members, scorer=rules.scorer, sizes=rules.sizes, severe_limit=rules.severe_limit
-    )
 
 
 def _pack_compatible(
@@ -165,12 +157,7 @@ def _absorb_by_splitting(
             room = EXACT_POOL_LIMIT - len(group)
             if room <= 0:
                 continue
-            regrouped, left = solve_exactly(
-                [*group, *outsiders[:room]],
-                scorer=rules.scorer,
-                sizes=rules.sizes,
-                severe_limit=rules.severe_limit,
-            )
+            regrouped, left = solve_exactly([*group, *outsiders[:room]], rules)
             placed = sum(len(g) for g in regrouped) - len(group)
             value = sum(rules.scorer.value(g) for g in regrouped)
             if placed > 0 and (best is None or (placed, value) > best[:2]):

@@ -16,28 +16,16 @@ EXACT_POOL_SIZE = EXACT_POOL_LIMIT
 
 
 def solve_pool(
-    members: list[MemberFacts], *, rules: PoolRules, limits: SearchLimits, rng: random.Random
+    members: list[MemberFacts], rules: PoolRules, *, limits: SearchLimits, rng: random.Random
 ) -> PoolSolution:
     """The best grouping the search finds for one pool, always valid."""
     if len(members) <= EXACT_POOL_SIZE:
-        groups, left_out = solve_exactly(
-            members, scorer=rules.scorer, sizes=rules.sizes, severe_limit=rules.severe_limit
-        )
+        groups, left_out = solve_exactly(members, rules)
         return PoolSolution(groups, left_out)
-    cuts = [
-        cut_ordering(order, scorer=rules.scorer, sizes=rules.sizes, severe_limit=rules.severe_limit)
-        for order in pool_orderings(members)
-    ]
+    cuts = [cut_ordering(order, rules) for order in pool_orderings(members)]
     _, groups, left_out = max(cuts, key=lambda cut: cut[0])
     left_out = place_left_out(groups, left_out, rules)
-    stopped = improve(
-        groups,
-        scorer=rules.scorer,
-        sizes=rules.sizes,
-        severe_limit=rules.severe_limit,
-        limits=limits,
-        rng=rng,
-    )
+    stopped = improve(groups, rules, limits=limits, rng=rng)
     left_out = place_left_out(groups, left_out, rules)
     exchange_with_left_out(groups, left_out, rules)
     return PoolSolution(groups, left_out, stopped)
