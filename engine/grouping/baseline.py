@@ -8,6 +8,7 @@ member who would break the allergy limit moves to a later group that can take th
 from __future__ import annotations
 
 import random
+import time
 from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
@@ -15,7 +16,7 @@ from typing import Any
 from engine.grouping.models import GroupingResult, Participant
 from engine.grouping.options import GroupingOptions
 from engine.grouping.run import DEFAULT_EFFORT, _run
-from engine.grouping.search.local_search import SearchLimits
+from engine.grouping.search.limits import SearchLimits, StopRule
 from engine.grouping.search.rules import PoolRules, PoolSolution
 from engine.grouping.search.scoring import MemberFacts, severe_ok
 
@@ -36,11 +37,17 @@ def naive_grouping(
         run_date=run_date,
         time_limit_s=None,
         progress=None,
+        stop=None,
+        clock=time.perf_counter,
     )
 
 
 def _cut_by_age(
-    members: list[MemberFacts], rules: PoolRules, limits: SearchLimits, rng: random.Random
+    members: list[MemberFacts],
+    rules: PoolRules,
+    limits: SearchLimits,
+    rng: random.Random,
+    stop: StopRule,
 ) -> PoolSolution:
     ordered = sorted(members, key=lambda m: (m.age if m.age is not None else 1_000, m.index))
     largest, smallest = rules.sizes.stop - 1, rules.sizes.start

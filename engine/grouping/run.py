@@ -42,7 +42,7 @@ from engine.grouping.models import (
 from engine.grouping.options import GroupingOptions
 from engine.grouping.report.assembly import PoolOutcome, assemble_groups, left_out_entries
 from engine.grouping.report.diagnostics import RunFacts, build_diagnostics
-from engine.grouping.search.local_search import SearchLimits
+from engine.grouping.search.limits import Clock, MaxRuntime, SearchLimits, StopRule, first_of
 from engine.grouping.search.pools import Triage, placeable, triage
 from engine.grouping.search.rules import PoolRules, PoolSolution
 from engine.grouping.search.scoring import GroupScorer, MemberFactory, MemberFacts
@@ -50,7 +50,9 @@ from engine.grouping.search.solver import solve_pool
 
 DEFAULT_EFFORT = 3
 MAX_EFFORT = 10
-PoolSolver = Callable[[list[MemberFacts], PoolRules, SearchLimits, random.Random], PoolSolution]
+PoolSolver = Callable[
+    [list[MemberFacts], PoolRules, SearchLimits, random.Random, StopRule], PoolSolution
+]
 Progress = Callable[[int, int], None]
 # One validation call for the whole list is several times faster than one per item.
 _PARTICIPANTS = TypeAdapter(list[Participant])
@@ -65,6 +67,8 @@ def run_grouping(
     run_date: date | None = None,
     time_limit_s: float | None = None,
     progress: Progress | None = None,
+    stop: StopRule | None = None,
+    clock: Clock = time.perf_counter,
 ) -> GroupingResult:
     """Split participants into valid, scored dinner groups and explain everyone left out.
 
@@ -75,6 +79,10 @@ def run_grouping(
     ages when `options.as_of` is not set. Raises DuplicateParticipantError when two
     participants share an id; a participant whose answers cannot be read is not an
     error but lands in the unassigned queue as `invalid-profile`.
+
+    `clock` (default `time.perf_counter`) measures `time_limit_s` and `elapsed_ms`;
+    `stop`, when given, is asked along with the time limit between search steps and
+    stops the search the same way. Both let a test drive the run without waiting.
     """
     return _run(
         participants,
@@ -85,13 +93,19 @@ def run_grouping(
         run_date=run_date,
         time_limit_s=time_limit_s,
         progress=progress,
+        stop=stop,
+        clock=clock,
     )
 
 
 def _solve_searching(
-    members: list[MemberFacts], rules: PoolRules, limits: SearchLimits, rng: random.Random
+    members: list[MemberFacts],
+    rules: PoolRules,
+    limits: SearchLimits,
+    rng: random.Random,
+    stop: StopRule,
 ) -> PoolSolution:
-    return solve_pool(members, rules, limits=limits, rng=rng)
+    return solve_pool(members, rules, limits=limits, rng=rng, stop=stop)
 
 
 def _run(
@@ -104,8 +118,10 @@ def _run(
     run_date: date | None,
     time_limit_s: float | None,
     progress: Progress | None,
+    stop: StopRule | None,
+    clock: Clock,
 ) -> GroupingResult:
-    started = time.perf_counter()
+    started = clock()
     if not 0 <= effort <= MAX_EFFORT:
         raise InvalidSearchEffortError(effort, MAX_EFFORT)
     options = options or GroupingOptions()
@@ -115,9 +131,12 @@ def _run(
     as_of = options.as_of or run_date or date.today()
     triaged = triage(sorted_people, options, as_of=as_of)
     triaged.unassigned.extend(invalid)
-    deadline = started + time_limit_s if time_limit_s is not None else None
+    # The time limit counts from the start of the run, reading included.
+    stops = [] if stop is None else [stop]
+    if time_limit_s is not None:
+        stops.append(MaxRuntime(time_limit_s, clock, started=started))
     outcomes, stopped = _solve_pools(
-        triaged, options, solver, SearchLimits.for_effort(effort, deadline), rng, progress
+        triaged, options, solver, SearchLimits.for_effort(effort), rng, first_of(*stops), progress
     )
     groups = assemble_groups(outcomes, options)
     unassigned = triaged.unassigned + left_out_entries(outcomes, options)
@@ -127,7 +146,7 @@ def _run(
         seed=options.seed,
         effort=effort,
         options=options.model_dump(mode="json"),
-        elapsed_ms=round((time.perf_counter() - started) * 1000, 1),
+        elapsed_ms=round((clock() - started) * 1000, 1),
         upper_bound=sum(placeable(len(pool), options) for pool in triaged.pools.values()),
         stopped_early=stopped,
     )
@@ -143,6 +162,7 @@ def _solve_pools(
     solver: PoolSolver,
     limits: SearchLimits,
     rng: random.Random,
+    stop: StopRule,
     progress: Progress | None,
 ) -> tuple[list[PoolOutcome], bool]:
     rules = PoolRules(
@@ -158,7 +178,7 @@ def _solve_pools(
     for key in sorted(triaged.pools, key=_pool_order):
         profiles = triaged.pools[key]
         members = [factory.facts(index, profile) for index, profile in enumerate(profiles)]
-        solution = solver(members, rules, limits, rng)
+        solution = solver(members, rules, limits, rng, stop)
         stopped = stopped or solution.stopped_early
         outcomes.append(PoolOutcome(key, profiles, solution, rules))
         done += len(profiles)

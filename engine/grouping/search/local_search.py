@@ -8,27 +8,13 @@ one of its groups changed since (don't-look bits), which keeps later passes chea
 from __future__ import annotations
 
 import random
-import time
 from collections.abc import Callable
-from dataclasses import dataclass
 
+from engine.grouping.search.limits import SearchLimits, StopRule
 from engine.grouping.search.rules import PoolRules
 from engine.grouping.search.scoring import MemberFacts, severe_ok
 
 IMPROVEMENT_EPSILON = 1e-9
-
-
-@dataclass(frozen=True, slots=True)
-class SearchLimits:
-    """How hard to search: `window` neighbours per group, at most `passes` sweeps."""
-
-    window: int
-    passes: int
-    deadline: float | None = None
-
-    @classmethod
-    def for_effort(cls, effort: int, deadline: float | None = None) -> SearchLimits:
-        return cls(window=effort + 1, passes=3 * effort, deadline=deadline)
 
 
 def improve(
@@ -37,9 +23,14 @@ def improve(
     *,
     limits: SearchLimits,
     rng: random.Random,
+    stop: StopRule,
     on_pass: Callable[[], None] | None = None,
 ) -> bool:
-    """Improve `groups` in place; returns True when the deadline stopped the search early."""
+    """Improve `groups` in place; returns True when `stop` cut the search short.
+
+    `stop` is asked before each group's neighbours are tried, so the groups are valid
+    whenever it fires.
+    """
     values = [rules.scorer.value(group) for group in groups]
     changed_in = [0] * len(groups)
     order = list(range(len(groups)))
@@ -48,7 +39,7 @@ def improve(
             rng.shuffle(order)
         improved = False
         for first in order:
-            if limits.deadline is not None and time.perf_counter() > limits.deadline:
+            if stop():
                 return True
             last = min(len(groups), first + 1 + limits.window)
             for second in range(first + 1, last):
