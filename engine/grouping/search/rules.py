@@ -1,9 +1,12 @@
-"""The hard rules inside one pool, and what solving a pool gives back."""
+"""The contract of solving one pool: its hard rules, what a solver gives back, the solver."""
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
+from typing import Protocol
 
+from engine.grouping.search.limits import SearchLimits, StopRule
 from engine.grouping.search.scoring import GroupScorer, MemberFacts
 
 
@@ -18,6 +21,27 @@ class PoolRules:
 
 @dataclass(slots=True)
 class PoolSolution:
+    """One pool solved: valid groups, whom they leave out, and whether a stop cut it short."""
+
     groups: list[list[MemberFacts]]
     left_out: list[MemberFacts]
     stopped_early: bool = False
+
+
+class PoolSolver(Protocol):
+    """Splits one pool's members into groups that keep `rules`; the rest are left out.
+
+    `limits` and `rng` steer a search and `stop` is asked between its steps; a solver
+    that does not search may ignore all three. `solve_pool` is the engine's solver,
+    `naive_pool_solver` the baseline's.
+    """
+
+    def __call__(
+        self,
+        members: list[MemberFacts],
+        rules: PoolRules,
+        *,
+        limits: SearchLimits,
+        rng: random.Random,
+        stop: StopRule,
+    ) -> PoolSolution: ...
