@@ -1,1 +1,1 @@
-"""Pools and their solving: triage, the score, the hard rules, construction, repair, search."""
+"""Pools and their solving: triage, score, rules, limits, construction, repair, local search."""
