@@ -13,37 +13,35 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 _EXPORTS = {
-    "extract_allergy_profile": "engine.allergies",
-    "group_allergy_ok": "engine.allergies",
-    "naive_grouping": "engine.baseline",
-    "DuplicateParticipantError": "engine.errors",
-    "GroupingError": "engine.errors",
-    "InvalidProfileError": "engine.errors",
-    "InvalidSearchEffortError": "engine.errors",
-    "DEFAULT_EFFORT": "engine.grouping",
-    "MAX_EFFORT": "engine.grouping",
-    "run_grouping": "engine.grouping",
-    "AllergyProfile": "engine.models",
-    "Diagnostics": "engine.models",
-    "Group": "engine.models",
-    "GroupingResult": "engine.models",
-    "Participant": "engine.models",
-    "UnassignedParticipant": "engine.models",
-    "GroupingOptions": "engine.options",
-    "ScoringWeights": "engine.options",
+    "extract_allergy_profile": "engine.grouping.survey.allergies",
+    "group_allergy_ok": "engine.grouping.survey.allergies",
+    "naive_grouping": "engine.grouping.baseline",
+    "DuplicateParticipantError": "engine.grouping.errors",
+    "GroupingError": "engine.grouping.errors",
+    "InvalidProfileError": "engine.grouping.errors",
+    "InvalidSearchEffortError": "engine.grouping.errors",
+    "DEFAULT_EFFORT": "engine.grouping.run",
+    "MAX_EFFORT": "engine.grouping.run",
+    "run_grouping": "engine.grouping.run",
+    "AllergyProfile": "engine.grouping.models",
+    "Diagnostics": "engine.grouping.models",
+    "Group": "engine.grouping.models",
+    "GroupingResult": "engine.grouping.models",
+    "Participant": "engine.grouping.models",
+    "UnassignedParticipant": "engine.grouping.models",
+    "GroupingOptions": "engine.grouping.options",
+    "ScoringWeights": "engine.grouping.options",
 }
 
 if TYPE_CHECKING:
-    from engine.allergies import extract_allergy_profile, group_allergy_ok
-    from engine.baseline import naive_grouping
-    from engine.errors import (
+    from engine.grouping.baseline import naive_grouping
+    from engine.grouping.errors import (
         DuplicateParticipantError,
         GroupingError,
         InvalidProfileError,
         InvalidSearchEffortError,
     )
-    from engine.grouping import DEFAULT_EFFORT, MAX_EFFORT, run_grouping
-    from engine.models import (
+    from engine.grouping.models import (
         AllergyProfile,
         Diagnostics,
         Group,
@@ -51,7 +49,9 @@ if TYPE_CHECKING:
         Participant,
         UnassignedParticipant,
     )
-    from engine.options import GroupingOptions, ScoringWeights
+    from engine.grouping.options import GroupingOptions, ScoringWeights
+    from engine.grouping.run import DEFAULT_EFFORT, MAX_EFFORT, run_grouping
+    from engine.grouping.survey.allergies import extract_allergy_profile, group_allergy_ok
 
 
 def __getattr__(name: str) -> Any:

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, model_
 from pydantic import ValidationError as PydanticValidationError
 from pydantic_core import PydanticCustomError
 
-from engine.options import DEFAULT_AGE_BANDS, AgePolicy, GroupingOptions, GroupSize, Weight
+from engine.grouping.options import DEFAULT_AGE_BANDS, AgePolicy, GroupingOptions, GroupSize, Weight
 
 PolicyName = Annotated[str, Field(min_length=1, max_length=200, pattern=r"\S")]
 WeightName = Literal[

@@ -14,7 +14,7 @@ from uuid import UUID
 
 from pydantic import TypeAdapter
 
-from engine.models import GroupingResult, Participant
+from engine.grouping.models import GroupingResult, Participant
 from functions.database.transport import Insert, Select, Transport, Update, eq, is_
 from functions.grouping.errors import ArchivedPolicyError
 from functions.grouping.schemas import (

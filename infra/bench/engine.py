@@ -38,10 +38,10 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from engine.baseline import naive_grouping
-from engine.grouping import DEFAULT_EFFORT, run_grouping
-from engine.models import GroupingResult
-from engine.options import GroupingOptions
+from engine.grouping.baseline import naive_grouping
+from engine.grouping.models import GroupingResult
+from engine.grouping.options import GroupingOptions
+from engine.grouping.run import DEFAULT_EFFORT, run_grouping
 from infra.sample_data import REFERENCE_DATE, generate_participants
 
 DEFAULT_SIZES = (1_000, 10_000, 100_000)

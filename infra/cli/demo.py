@@ -147,7 +147,7 @@ def _group_and_show(database_url: str, policy: dict[str, Any]) -> int:
 
 def render_run(detail: dict[str, Any], console: Any) -> None:
     """The run as the CLI's tables, members shown by name."""
-    from engine.models import GroupingResult
+    from engine.grouping.models import GroupingResult
     from infra.cli.report import render_result
 
     result = GroupingResult.model_validate(

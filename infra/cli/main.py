@@ -23,9 +23,9 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from engine.errors import GroupingError
-from engine.grouping import DEFAULT_EFFORT, run_grouping
-from engine.options import GroupingOptions
+from engine.grouping.errors import GroupingError
+from engine.grouping.options import GroupingOptions
+from engine.grouping.run import DEFAULT_EFFORT, run_grouping
 from infra.cli.demo import register as register_demo
 from infra.cli.input import BadInputError, load_participants, load_policy
 from infra.cli.report import render_result

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 from rich.console import Console
 from rich.table import Table
 
-from engine.models import Diagnostics, Group, GroupingResult, UnassignedParticipant
+from engine.grouping.models import Diagnostics, Group, GroupingResult, UnassignedParticipant
 
 
 def render_result(result: GroupingResult, console: Console) -> None:

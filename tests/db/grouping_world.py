@@ -16,7 +16,7 @@ from uuid import UUID
 import psycopg
 from psycopg.rows import TupleRow
 
-from engine.models import (
+from engine.grouping.models import (
     AgeDiagnostics,
     AgeRange,
     AllergyDiagnostics,

@@ -14,7 +14,7 @@ import pydantic
 import pytest
 from psycopg.rows import TupleRow
 
-from engine.options import GroupingOptions
+from engine.grouping.options import GroupingOptions
 from tests.db.actors import Actor, act_as, make_user, user_actor
 from tests.db.grouping_world import insert_policy, scalar
 

@@ -17,7 +17,7 @@ import pytest
 from psycopg.rows import TupleRow
 
 from engine import GroupingOptions, run_grouping
-from engine.models import GroupingResult
+from engine.grouping.models import GroupingResult
 from functions.database.errors import (
     DatabaseUnavailableError,
     InvalidPayloadError,

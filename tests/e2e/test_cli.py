@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from engine.models import GroupingResult
+from engine.grouping.models import GroupingResult
 from infra.cli import main as cli
 from infra.cli.main import main
 from infra.sample_data import generate_participants

@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 from supabase import Client
 
-from engine.models import GroupingResult
+from engine.grouping.models import GroupingResult
 from functions.database.postgrest import supabase_client
 
 SUPABASE_URL = "https://project-ref.supabase.co"

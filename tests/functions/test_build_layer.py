@@ -51,6 +51,6 @@ def test_the_zip_holds_the_engine_and_the_installed_packages_under_python(
 def test_the_zip_carries_bytecode_lambda_can_use(tmp_path: Path) -> None:
     output = build_layer(tmp_path / "engine-layer.zip", install=lambda target, _: None)
     with zipfile.ZipFile(output) as archive:
-        compiled = archive.read("python/engine/__pycache__/grouping.cpython-311.pyc")
+        compiled = archive.read("python/engine/grouping/__pycache__/run.cpython-311.pyc")
     # PEP 552: flags 0b01 = hash-based, not checked against the source's timestamp.
     assert int.from_bytes(compiled[4:8], "little") == 0b01

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
-from engine.options import GroupingOptions
+from engine.grouping.options import GroupingOptions
 from tests.unit.factories import Person
 
 RANK = {"mild": 1, "moderate": 2, "severe": 3}

@@ -8,11 +8,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from engine import vocabulary
-from engine.allergies import extract_allergy_profile, group_allergy_ok, read_restrictions
-from engine.errors import InvalidProfileError
-from engine.models import Participant
-from engine.options import GroupingOptions
+from engine.grouping.errors import InvalidProfileError
+from engine.grouping.models import Participant
+from engine.grouping.options import GroupingOptions
+from engine.grouping.survey import vocabulary
+from engine.grouping.survey.allergies import (
+    extract_allergy_profile,
+    group_allergy_ok,
+    read_restrictions,
+)
 
 CASES: list[Any] = [
     # (answer, allergens at their severity, other answers kept), id

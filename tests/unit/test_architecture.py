@@ -101,9 +101,9 @@ def test_module_keeps_the_import_rules(path: Path) -> None:
         ("functions.database.codes", "functions.wards.store", [], "database imports"),
         ("functions.policies.handler", "functions.database.deps", [], "imports functions.da"),
         ("functions.policies.handler", "functions.whoami.handler", [], "imports functions.wh"),
-        ("engine.grouping", "functions.web.errors", [], "the engine imports functions"),
+        ("engine.grouping.run", "functions.web.errors", [], "the engine imports functions"),
         ("functions.web.app", "infra.cli.main", [], "imports infra"),
-        ("infra.cli.main", "engine.scoring", ["_private"], "the private _private"),
+        ("infra.cli.main", "engine.grouping.search.scoring", ["_private"], "the private _private"),
     ],
 )
 def test_the_check_sees_each_broken_rule(

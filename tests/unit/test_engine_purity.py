@@ -58,6 +58,28 @@ def test_engine_module_imports_only_pure_modules(path: Path) -> None:
     assert "open" not in calls and "print" not in calls
 
 
+def private_imports(tree: ast.AST) -> set[str]:
+    """Underscore-prefixed names imported from another module (`__future__` aside)."""
+    return {
+        f"{node.module}.{alias.name}"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.module != "__future__"
+        for alias in node.names
+        if alias.name.startswith("_") and alias.name != "__version__"
+    }
+
+
+@pytest.mark.parametrize("path", ENGINE_MODULES, ids=lambda p: p.relative_to(ENGINE).as_posix())
+def test_engine_module_imports_no_private_name(path: Path) -> None:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    assert not private_imports(tree), f"{path.relative_to(ENGINE)} imports a private name"
+
+
+def test_the_check_sees_a_private_import() -> None:
+    tree = ast.parse("from engine.grouping.run import DEFAULT_EFFORT, _run")
+    assert private_imports(tree) == {"engine.grouping.run._run"}
+
+
 def test_the_check_sees_a_forbidden_import() -> None:
     assert imported_roots(ast.parse("import boto3\nfrom fastapi import FastAPI")) == {
         "boto3",
@@ -67,6 +89,7 @@ def test_the_check_sees_a_forbidden_import() -> None:
 
 def test_the_scan_reaches_subpackages() -> None:
     assert ENGINE / "wards" / "boundaries.py" in ENGINE_MODULES
+    assert ENGINE / "grouping" / "search" / "local_search.py" in ENGINE_MODULES
 
 
 def test_every_public_name_of_the_engine_loads() -> None:

@@ -7,10 +7,10 @@ from datetime import date
 
 import pytest
 
-from engine.errors import DuplicateParticipantError, InvalidSearchEffortError
-from engine.grouping import run_grouping
-from engine.models import GroupingResult
-from engine.options import GroupingOptions
+from engine.grouping.errors import DuplicateParticipantError, InvalidSearchEffortError
+from engine.grouping.models import GroupingResult
+from engine.grouping.options import GroupingOptions
+from engine.grouping.run import run_grouping
 from tests.unit.factories import Person
 
 

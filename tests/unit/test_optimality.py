@@ -8,9 +8,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from engine import solver
-from engine.grouping import run_grouping
-from engine.options import GroupingOptions
+from engine.grouping.options import GroupingOptions
+from engine.grouping.run import run_grouping
+from engine.grouping.search import solver
 from tests.unit.factories import Person, people
 from tests.unit.reference import best_grouping, objective
 

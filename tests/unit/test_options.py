@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from engine.options import GroupingOptions
+from engine.grouping.options import GroupingOptions
 
 
 def test_defaults_are_the_specs() -> None:

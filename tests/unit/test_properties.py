@@ -7,9 +7,9 @@ import random
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.grouping import run_grouping
-from engine.models import GroupingResult
-from engine.options import GroupingOptions
+from engine.grouping.models import GroupingResult
+from engine.grouping.options import GroupingOptions
+from engine.grouping.run import run_grouping
 from tests.unit.factories import Person, people
 from tests.unit.reference import band, group_is_valid, objective
 

@@ -16,9 +16,9 @@ from typing import Any
 
 import pytest
 
-from engine.allergies import extract_allergy_profile
-from engine.grouping import run_grouping
-from engine.models import Participant
+from engine.grouping.models import Participant
+from engine.grouping.run import run_grouping
+from engine.grouping.survey.allergies import extract_allergy_profile
 from infra.sample_data import REFERENCE_DATE, generate_participants
 
 ROWS = 5_000

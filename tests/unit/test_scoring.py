@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from engine.models import AllergyProfile, Diet, Severity
-from engine.options import GroupingOptions
-from engine.profile import ParticipantProfile
-from engine.scoring import GroupScorer, MemberFactory, MemberFacts, severe_ok
+from engine.grouping.models import AllergyProfile, Diet, Severity
+from engine.grouping.options import GroupingOptions
+from engine.grouping.search.scoring import GroupScorer, MemberFactory, MemberFacts, severe_ok
+from engine.grouping.survey.profile import ParticipantProfile
 
 
 def member(

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from engine.errors import InvalidProfileError
-from engine.models import Participant
-from engine.survey import read_profile
+from engine.grouping.errors import InvalidProfileError
+from engine.grouping.models import Participant
+from engine.grouping.survey.reader import read_profile
 
 AS_OF = date(2024, 6, 15)
 

@@ -6,7 +6,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from engine.text import Lexicon, normalise, split_items, stem_pattern, word_forms, words
+from engine.grouping.survey.text import (
+    Lexicon,
+    normalise,
+    split_items,
+    stem_pattern,
+    word_forms,
+    words,
+)
 
 
 @pytest.mark.parametrize(

@@ -24,31 +24,26 @@ from __future__ import annotations
 
 import random
 import time
-from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from pydantic import TypeAdapter, ValidationError
-
 from engine import __version__
-from engine.assembly import PoolOutcome, assemble_groups, left_out_entries
-from engine.diagnostics import RunFacts, build_diagnostics
-from engine.errors import DuplicateParticipantError, InvalidSearchEffortError
-from engine.local_search import SearchLimits
-from engine.models import EngineDiagnostics, GroupingResult, Participant, UnassignedParticipant
-from engine.options import GroupingOptions
-from engine.pools import Triage, placeable, triage
-from engine.rules import PoolRules, PoolSolution
-from engine.scoring import GroupScorer, MemberFactory, MemberFacts
-from engine.solver import solve_pool
+from engine.grouping.errors import InvalidSearchEffortError
+from engine.grouping.models import EngineDiagnostics, GroupingResult, Participant
+from engine.grouping.options import GroupingOptions
+from engine.grouping.report.assembly import PoolOutcome, assemble_groups, left_out_entries
+from engine.grouping.report.diagnostics import RunFacts, build_diagnostics
+from engine.grouping.search.limits import Clock, MaxRuntime, SearchLimits, StopRule, first_of
+from engine.grouping.search.pools import Triage, placeable, triage
+from engine.grouping.search.rules import PoolRules, PoolSolver
+from engine.grouping.search.scoring import GroupScorer, MemberFactory
+from engine.grouping.search.solver import solve_pool
+from engine.grouping.survey.intake import validated_participants
 
 DEFAULT_EFFORT = 3
 MAX_EFFORT = 10
-PoolSolver = Callable[[list[MemberFacts], PoolRules, SearchLimits, random.Random], PoolSolution]
 Progress = Callable[[int, int], None]
-# One validation call for the whole list is several times faster than one per item.
-_PARTICIPANTS = TypeAdapter(list[Participant])
 
 
 def run_grouping(
@@ -60,6 +55,9 @@ def run_grouping(
     run_date: date | None = None,
     time_limit_s: float | None = None,
     progress: Progress | None = None,
+    solver: PoolSolver = solve_pool,
+    stop: StopRule | None = None,
+    clock: Clock = time.perf_counter,
 ) -> GroupingResult:
     """Split participants into valid, scored dinner groups and explain everyone left out.
 
@@ -70,49 +68,29 @@ def run_grouping(
     ages when `options.as_of` is not set. Raises DuplicateParticipantError when two
     participants share an id; a participant whose answers cannot be read is not an
     error but lands in the unassigned queue as `invalid-profile`.
+
+    `solver` solves each pool (default: the engine's search; `naive_pool_solver` is the
+    benchmark's baseline). `clock` (default `time.perf_counter`) measures `time_limit_s`
+    and `elapsed_ms`; `stop`, when given, is asked along with the time limit between
+    search steps and stops the search the same way. Both let a test drive the run
+    without waiting.
     """
-    return _run(
-        participants,
-        options,
-        _solve_searching,
-        effort=effort,
-        rng=rng,
-        run_date=run_date,
-        time_limit_s=time_limit_s,
-        progress=progress,
-    )
-
-
-def _solve_searching(
-    members: list[MemberFacts], rules: PoolRules, limits: SearchLimits, rng: random.Random
-) -> PoolSolution:
-    return solve_pool(members, rules=rules, limits=limits, rng=rng)
-
-
-def _run(
-    participants: Sequence[Participant | Mapping[str, Any]],
-    options: GroupingOptions | None,
-    solver: PoolSolver,
-    *,
-    effort: int,
-    rng: random.Random | None,
-    run_date: date | None,
-    time_limit_s: float | None,
-    progress: Progress | None,
-) -> GroupingResult:
-    started = time.perf_counter()
+    started = clock()
     if not 0 <= effort <= MAX_EFFORT:
         raise InvalidSearchEffortError(effort, MAX_EFFORT)
     options = options or GroupingOptions()
     rng = rng or random.Random(options.seed)
-    people, invalid = _validated(participants)
+    people, invalid = validated_participants(participants)
     sorted_people = sorted(people, key=lambda person: person.id)
     as_of = options.as_of or run_date or date.today()
     triaged = triage(sorted_people, options, as_of=as_of)
     triaged.unassigned.extend(invalid)
-    deadline = started + time_limit_s if time_limit_s is not None else None
+    # The time limit counts from the start of the run, reading included.
+    stops = [] if stop is None else [stop]
+    if time_limit_s is not None:
+        stops.append(MaxRuntime(time_limit_s, clock, started=started))
     outcomes, stopped = _solve_pools(
-        triaged, options, solver, SearchLimits.for_effort(effort, deadline), rng, progress
+        triaged, options, solver, SearchLimits.for_effort(effort), rng, first_of(*stops), progress
     )
     groups = assemble_groups(outcomes, options)
     unassigned = triaged.unassigned + left_out_entries(outcomes, options)
@@ -122,7 +100,7 @@ def _run(
         seed=options.seed,
         effort=effort,
         options=options.model_dump(mode="json"),
-        elapsed_ms=round((time.perf_counter() - started) * 1000, 1),
+        elapsed_ms=round((clock() - started) * 1000, 1),
         upper_bound=sum(placeable(len(pool), options) for pool in triaged.pools.values()),
         stopped_early=stopped,
     )
@@ -138,6 +116,7 @@ def _solve_pools(
     solver: PoolSolver,
     limits: SearchLimits,
     rng: random.Random,
+    stop: StopRule,
     progress: Progress | None,
 ) -> tuple[list[PoolOutcome], bool]:
     rules = PoolRules(
@@ -153,7 +132,7 @@ def _solve_pools(
     for key in sorted(triaged.pools, key=_pool_order):
         profiles = triaged.pools[key]
         members = [factory.facts(index, profile) for index, profile in enumerate(profiles)]
-        solution = solver(members, rules, limits, rng)
+        solution = solver(members, rules, limits=limits, rng=rng, stop=stop)
         stopped = stopped or solution.stopped_early
         outcomes.append(PoolOutcome(key, profiles, solution, rules))
         done += len(profiles)
@@ -165,49 +144,3 @@ def _solve_pools(
 def _pool_order(key: tuple[bool | None, int | None]) -> tuple[int, int]:
     kosher, band = key
     return (-1 if band is None else band, -1 if kosher is None else int(kosher))
-
-
-def _validated(
-    items: Sequence[Participant | Mapping[str, Any]],
-) -> tuple[list[Participant], list[UnassignedParticipant]]:
-    """Participants as models; one whose shape is unreadable goes to the queue if it has an id."""
-    try:
-        people = _PARTICIPANTS.validate_python(items)
-    except ValidationError:
-        people, invalid = _validated_one_by_one(items)
-    else:
-        invalid = []
-    ids = [person.id for person in people] + [entry.participant_id for entry in invalid]
-    duplicates = sorted(pid for pid, count in Counter(ids).items() if count > 1)
-    if duplicates:
-        raise DuplicateParticipantError(duplicates)
-    return people, invalid
-
-
-def _validated_one_by_one(
-    items: Sequence[Participant | Mapping[str, Any]],
-) -> tuple[list[Participant], list[UnassignedParticipant]]:
-    people: list[Participant] = []
-    invalid: list[UnassignedParticipant] = []
-    for item in items:
-        if isinstance(item, Participant):
-            people.append(item)
-            continue
-        try:
-            people.append(Participant.model_validate(item))
-        except ValidationError as error:
-            invalid.append(_unreadable(item, error))
-    return people, invalid
-
-
-def _unreadable(item: Mapping[str, Any], error: ValidationError) -> UnassignedParticipant:
-    first = error.errors()[0]
-    field = ".".join(str(part) for part in first["loc"]) or "participant"
-    raw_id = item.get("id") if isinstance(item, Mapping) else None
-    if field == "id" or raw_id is None or isinstance(raw_id, bool):
-        raise error
-    return UnassignedParticipant(
-        participant_id=str(raw_id),
-        reason="invalid-profile",
-        details={"field": field, "problem": first["msg"]},
-    )

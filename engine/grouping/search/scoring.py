@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from engine.models import SEVERITY_RANK, AllergyProfile
-from engine.options import GroupingOptions
-from engine.profile import ParticipantProfile
+from engine.grouping.models import SEVERITY_RANK, AllergyProfile
+from engine.grouping.options import GroupingOptions
+from engine.grouping.survey.profile import ParticipantProfile
 
 CACHE_LIMIT = 1_000_000
 Allergens = tuple[tuple[str, int], ...]

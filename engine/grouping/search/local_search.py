@@ -8,49 +8,30 @@ one of its groups changed since (don't-look bits), which keeps later passes chea
 from __future__ import annotations
 
 import random
-import time
 from collections.abc import Callable
-from dataclasses import dataclass
 
-from engine.scoring import GroupScorer, MemberFacts, severe_ok
+from engine.grouping.search.limits import SearchLimits, StopRule
+from engine.grouping.search.rules import PoolRules
+from engine.grouping.search.scoring import MemberFacts, severe_ok
 
 IMPROVEMENT_EPSILON = 1e-9
 
 
-@dataclass(frozen=True, slots=True)
-class SearchLimits:
-    """How hard to search: `window` neighbours per group, at most `passes` sweeps."""
-
-    window: int
-    passes: int
-    deadline: float | None = None
-
-    @classmethod
-    def for_effort(cls, effort: int, deadline: float | None = None) -> SearchLimits:
-        return cls(window=effort + 1, passes=3 * effort, deadline=deadline)
-
-
-@dataclass(slots=True)
-class _Pair:
-    scorer: GroupScorer
-    min_size: int
-    max_size: int
-    severe_limit: int
-
-
 def improve(
     groups: list[list[MemberFacts]],
+    rules: PoolRules,
     *,
-    scorer: GroupScorer,
-    sizes: range,
-    severe_limit: int,
     limits: SearchLimits,
     rng: random.Random,
+    stop: StopRule,
     on_pass: Callable[[], None] | None = None,
 ) -> bool:
-    """Improve `groups` in place; returns True when the deadline stopped the search early."""
-    pair = _Pair(scorer, sizes.start, sizes.stop - 1, severe_limit)
-    values = [scorer.value(group) for group in groups]
+    """Improve `groups` in place; returns True when `stop` cut the search short.
+
+    `stop` is asked before each group's neighbours are tried, so the groups are valid
+    whenever it fires.
+    """
+    values = [rules.scorer.value(group) for group in groups]
     changed_in = [0] * len(groups)
     order = list(range(len(groups)))
     for sweep in range(1, limits.passes + 1):
@@ -58,13 +39,13 @@ def improve(
             rng.shuffle(order)
         improved = False
         for first in order:
-            if limits.deadline is not None and time.perf_counter() > limits.deadline:
+            if stop():
                 return True
             last = min(len(groups), first + 1 + limits.window)
             for second in range(first + 1, last):
                 if max(changed_in[first], changed_in[second]) < sweep - 1:
                     continue
-                if _improve_pair(groups, values, first, second, pair):
+                if _improve_pair(groups, values, first, second, rules):
                     changed_in[first] = changed_in[second] = sweep
                     improved = True
         if on_pass is not None:
@@ -75,7 +56,7 @@ def improve(
 
 
 def _improve_pair(
-    groups: list[list[MemberFacts]], values: list[float], first: int, second: int, pair: _Pair
+    groups: list[list[MemberFacts]], values: list[float], first: int, second: int, rules: PoolRules
 ) -> bool:
     one, two = groups[first], groups[second]
     if _single_kind(one) and _single_kind(two):
@@ -84,9 +65,9 @@ def _improve_pair(
     base = values[first] + values[second]
     best_gain = IMPROVEMENT_EPSILON
     best: tuple[list[MemberFacts], list[MemberFacts], float, float] | None = None
-    for new_one, new_two in _neighbours(one, two, pair):
-        value_one = pair.scorer.value(new_one)
-        value_two = pair.scorer.value(new_two)
+    for new_one, new_two in _neighbours(one, two, rules):
+        value_one = rules.scorer.value(new_one)
+        value_two = rules.scorer.value(new_two)
         gain = value_one + value_two - base
         if gain > best_gain:
             best_gain, best = gain, (new_one, new_two, value_one, value_two)
@@ -112,13 +93,13 @@ def _distinct(group: list[MemberFacts]) -> list[int]:
 
 
 def _neighbours(
-    one: list[MemberFacts], two: list[MemberFacts], pair: _Pair
+    one: list[MemberFacts], two: list[MemberFacts], rules: PoolRules
 ) -> list[tuple[list[MemberFacts], list[MemberFacts]]]:
     """Every valid swap of unlike members and every valid move of one member."""
     in_one, in_two = _distinct(one), _distinct(two)
-    found = _swaps(one, two, in_one, in_two, pair)
-    found += _moves(one, two, in_one, pair)
-    found += [(new_one, new_two) for new_two, new_one in _moves(two, one, in_two, pair)]
+    found = _swaps(one, two, in_one, in_two, rules)
+    found += _moves(one, two, in_one, rules)
+    found += [(new_one, new_two) for new_two, new_one in _moves(two, one, in_two, rules)]
     return found
 
 
@@ -127,7 +108,7 @@ def _swaps(
     two: list[MemberFacts],
     in_one: list[int],
     in_two: list[int],
-    pair: _Pair,
+    rules: PoolRules,
 ) -> list[tuple[list[MemberFacts], list[MemberFacts]]]:
     found = []
     for a in in_one:
@@ -136,25 +117,25 @@ def _swaps(
                 continue
             new_one = [*one[:a], two[b], *one[a + 1 :]]
             new_two = [*two[:b], one[a], *two[b + 1 :]]
-            if _valid(new_one, two[b], pair) and _valid(new_two, one[a], pair):
+            if _valid(new_one, two[b], rules) and _valid(new_two, one[a], rules):
                 found.append((new_one, new_two))
     return found
 
 
 def _moves(
-    source: list[MemberFacts], target: list[MemberFacts], in_source: list[int], pair: _Pair
+    source: list[MemberFacts], target: list[MemberFacts], in_source: list[int], rules: PoolRules
 ) -> list[tuple[list[MemberFacts], list[MemberFacts]]]:
     """Moves of one member from `source` to `target`, as (new source, new target)."""
-    if len(source) <= pair.min_size or len(target) >= pair.max_size:
+    if len(source) <= rules.sizes.start or len(target) >= rules.sizes.stop - 1:
         return []
     found = []
     for a in in_source:
         new_target = [*target, source[a]]
-        if _valid(new_target, source[a], pair):
+        if _valid(new_target, source[a], rules):
             found.append(([*source[:a], *source[a + 1 :]], new_target))
     return found
 
 
-def _valid(group: list[MemberFacts], newcomer: MemberFacts, pair: _Pair) -> bool:
+def _valid(group: list[MemberFacts], newcomer: MemberFacts, rules: PoolRules) -> bool:
     # Removing members never breaks rule 3; only a newcomer with severe allergens can.
-    return not newcomer.severe or severe_ok(group, pair.severe_limit)
+    return not newcomer.severe or severe_ok(group, rules.severe_limit)

@@ -5,14 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import cache
 
-from engine.scoring import GroupScorer, MemberFacts, severe_ok
+from engine.grouping.search.rules import PoolRules
+from engine.grouping.search.scoring import MemberFacts, severe_ok
 
 # 3^10 subset steps at most: a few milliseconds, so small pools are solved to optimality.
 EXACT_POOL_LIMIT = 10
 
 
 def solve_exactly(
-    members: Sequence[MemberFacts], *, scorer: GroupScorer, sizes: range, severe_limit: int
+    members: Sequence[MemberFacts], rules: PoolRules
 ) -> tuple[list[list[MemberFacts]], list[MemberFacts]]:
     """The optimal grouping of a pool of at most EXACT_POOL_LIMIT members.
 
@@ -22,6 +23,7 @@ def solve_exactly(
     count = len(members)
     if count > EXACT_POOL_LIMIT:
         raise ValueError(f"exact search is limited to {EXACT_POOL_LIMIT} members")
+    sizes = rules.sizes
 
     def group_of(mask: int) -> list[MemberFacts]:
         return [members[i] for i in range(count) if mask >> i & 1]
@@ -38,9 +40,7 @@ def solve_exactly(
         while True:
             group = subset | lowest
             if group.bit_count() in sizes:
-                answer = _better(
-                    answer, group, best(mask ^ group), group_of(group), scorer, severe_limit
-                )
+                answer = _better(answer, group, best(mask ^ group), group_of(group), rules)
             if subset == 0:
                 break
             subset = (subset - 1) & rest
@@ -59,13 +59,12 @@ def _better(
     group: int,
     remainder: tuple[int, float, tuple[int, ...]],
     group_members: list[MemberFacts],
-    scorer: GroupScorer,
-    severe_limit: int,
+    rules: PoolRules,
 ) -> tuple[int, float, tuple[int, ...]]:
-    if not severe_ok(group_members, severe_limit):
+    if not severe_ok(group_members, rules.severe_limit):
         return current
     placed = remainder[0] + len(group_members)
-    total = remainder[1] + scorer.value(group_members)
+    total = remainder[1] + rules.scorer.value(group_members)
     if (placed, total) > (current[0], current[1] + 1e-12):
         return (placed, total, (*remainder[2], group))
     return current

@@ -10,11 +10,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from engine.errors import InvalidProfileError
-from engine.models import Participant, UnassignedParticipant
-from engine.options import GroupingOptions
-from engine.profile import ParticipantProfile
-from engine.survey import read_profile
+from engine.grouping.errors import InvalidProfileError
+from engine.grouping.models import Participant, UnassignedParticipant
+from engine.grouping.options import GroupingOptions
+from engine.grouping.survey.profile import ParticipantProfile
+from engine.grouping.survey.reader import read_profile
 
 PoolKey = tuple[bool | None, int | None]
 

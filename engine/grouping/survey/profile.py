@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from engine.models import AllergyProfile, Diet
+from engine.grouping.models import AllergyProfile, Diet
 
 
 @dataclass(frozen=True, slots=True)

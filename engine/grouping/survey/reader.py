@@ -19,12 +19,12 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import TypeVar
 
-from engine import vocabulary
-from engine.allergies import read_restrictions
-from engine.errors import InvalidProfileError
-from engine.models import Diet, Participant
-from engine.profile import ParticipantProfile
-from engine.text import Lexicon, normalise
+from engine.grouping.errors import InvalidProfileError
+from engine.grouping.models import Diet, Participant
+from engine.grouping.survey import vocabulary
+from engine.grouping.survey.allergies import read_restrictions
+from engine.grouping.survey.profile import ParticipantProfile
+from engine.grouping.survey.text import Lexicon, normalise
 
 T = TypeVar("T")
 MAX_AGE = 130

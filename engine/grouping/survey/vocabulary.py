@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from engine.models import Diet, Severity
+from engine.grouping.models import Diet, Severity
 
 ALLERGENS: Final[dict[str, tuple[str, ...]]] = {
     "peanut": (

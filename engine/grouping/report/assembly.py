@@ -7,12 +7,12 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
-from engine.models import SEVERITY_RANK, Group, UnassignedParticipant
-from engine.options import GroupingOptions
-from engine.pools import PoolKey, describe_pool
-from engine.profile import ParticipantProfile
-from engine.rules import PoolRules, PoolSolution
-from engine.scoring import MemberFacts, severe_ok
+from engine.grouping.models import SEVERITY_RANK, Group, UnassignedParticipant
+from engine.grouping.options import GroupingOptions
+from engine.grouping.search.pools import PoolKey, describe_pool
+from engine.grouping.search.rules import PoolRules, PoolSolution
+from engine.grouping.search.scoring import MemberFacts, severe_ok
+from engine.grouping.survey.profile import ParticipantProfile
 
 SEVERITY_NAMES = {rank: name for name, rank in SEVERITY_RANK.items()}
 

@@ -12,12 +12,12 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from engine.grouping import DEFAULT_EFFORT, _run
-from engine.local_search import SearchLimits
-from engine.models import GroupingResult, Participant
-from engine.options import GroupingOptions
-from engine.rules import PoolRules, PoolSolution
-from engine.scoring import MemberFacts, severe_ok
+from engine.grouping.models import GroupingResult, Participant
+from engine.grouping.options import GroupingOptions
+from engine.grouping.run import run_grouping
+from engine.grouping.search.limits import SearchLimits, StopRule
+from engine.grouping.search.rules import PoolRules, PoolSolution
+from engine.grouping.search.scoring import MemberFacts, severe_ok
 
 
 def naive_grouping(
@@ -27,21 +27,21 @@ def naive_grouping(
     run_date: date | None = None,
 ) -> GroupingResult:
     """Group by the naive rule; same validation, reasons and diagnostics as run_grouping."""
-    return _run(
-        participants,
-        options,
-        _cut_by_age,
-        effort=DEFAULT_EFFORT,
-        rng=None,
-        run_date=run_date,
-        time_limit_s=None,
-        progress=None,
-    )
+    return run_grouping(participants, options, run_date=run_date, solver=naive_pool_solver)
 
 
-def _cut_by_age(
-    members: list[MemberFacts], rules: PoolRules, limits: SearchLimits, rng: random.Random
+def naive_pool_solver(
+    members: list[MemberFacts],
+    rules: PoolRules,
+    *,
+    limits: SearchLimits,
+    rng: random.Random,
+    stop: StopRule,
 ) -> PoolSolution:
+    """The naive rule for one pool, as a PoolSolver.
+
+    It does not search, so `limits`, `rng` and `stop` are taken only to fit the protocol.
+    """
     ordered = sorted(members, key=lambda m: (m.age if m.age is not None else 1_000, m.index))
     largest, smallest = rules.sizes.stop - 1, rules.sizes.start
     groups = [ordered[i : i + largest] for i in range(0, len(ordered), largest)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from engine.models import (
+from engine.grouping.models import (
     REASON_ORDER,
     AgeDiagnostics,
     AllergyDiagnostics,
@@ -18,9 +18,9 @@ from engine.models import (
     ScoreDiagnostics,
     UnassignedParticipant,
 )
-from engine.options import GroupingOptions
-from engine.profile import ParticipantProfile
-from engine.scoring import DIET_CODES
+from engine.grouping.options import GroupingOptions
+from engine.grouping.search.scoring import DIET_CODES
+from engine.grouping.survey.profile import ParticipantProfile
 
 HISTOGRAM_BINS = 10
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from engine.scoring import GroupScorer, MemberFacts, severe_ok
+from engine.grouping.search.rules import PoolRules
+from engine.grouping.search.scoring import MemberFacts, severe_ok
 
 # Larger than any possible score total (each member contributes at most 1), so that
 # placing one more participant always beats any gain in score.
@@ -41,9 +42,10 @@ def pool_orderings(members: Sequence[MemberFacts]) -> list[list[MemberFacts]]:
 
 
 def cut_ordering(
-    order: Sequence[MemberFacts], *, scorer: GroupScorer, sizes: range, severe_limit: int
+    order: Sequence[MemberFacts], rules: PoolRules
 ) -> tuple[float, list[list[MemberFacts]], list[MemberFacts]]:
     """Best contiguous cut of `order`: (objective, groups, members left out)."""
+    scorer, severe_limit = rules.scorer, rules.severe_limit
     count = len(order)
     best = [0.0] * (count + 1)
     choice = [0] * (count + 1)
@@ -53,7 +55,7 @@ def cut_ordering(
     severe_before = [0] * (count + 1)
     for position, member in enumerate(order):
         severe_before[position + 1] = severe_before[position] + bool(member.severe)
-    smallest, largest = sizes.start, sizes.stop - 1
+    smallest, largest = rules.sizes.start, rules.sizes.stop - 1
     for end in range(1, count + 1):
         best_value = best[end - 1]
         best_size = 0

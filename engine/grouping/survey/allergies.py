@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
-from engine import vocabulary
-from engine.errors import InvalidProfileError
-from engine.models import SEVERITY_RANK, AllergyProfile, Participant, Severity
-from engine.options import GroupingOptions
-from engine.text import Lexicon, normalise, split_items, stem_pattern, words
+from engine.grouping.errors import InvalidProfileError
+from engine.grouping.models import SEVERITY_RANK, AllergyProfile, Participant, Severity
+from engine.grouping.options import GroupingOptions
+from engine.grouping.survey import vocabulary
+from engine.grouping.survey.text import Lexicon, normalise, split_items, stem_pattern, words
 
 FIELD = "responses.dietary_restrictions"
 TermKind = Literal[

@@ -8,18 +8,15 @@ them exactly. Left-out members are few, so the thorough steps stay cheap in prac
 
 from __future__ import annotations
 
-from collections import Counter
-
-from engine.construct import cut_ordering
-from engine.exact import EXACT_POOL_LIMIT, solve_exactly
-from engine.local_search import IMPROVEMENT_EPSILON
-from engine.rules import PoolRules
-from engine.scoring import MemberFacts, severe_ok
+from engine.grouping.search.construct import cut_ordering
+from engine.grouping.search.exact import EXACT_POOL_LIMIT, solve_exactly
+from engine.grouping.search.local_search import IMPROVEMENT_EPSILON
+from engine.grouping.search.packing import pack_compatible, trade_severe_out
+from engine.grouping.search.rules import PoolRules
+from engine.grouping.search.scoring import MemberFacts, severe_ok
 
 # How many groups may be regrouped exactly with left-out members, per step.
 ABSORB_CANDIDATES = 24
-# How many of the most common severe-allergen sets greedy packing tries as a core.
-PACK_CORES = 8
 
 
 def exchange_with_left_out(
@@ -63,93 +60,14 @@ def place_left_out(
         if not (_insert_best(groups, member, rules) or _insert_by_ejection(groups, member, rules))
     ]
     if len(still_out) >= rules.sizes.start:
-        _, new_groups, still_out = _cut(still_out, rules)
-        if still_out and _trade_severe_out(groups, still_out, rules):
-            _, new_groups, still_out = _cut(
+        _, new_groups, still_out = cut_ordering(still_out, rules)
+        if still_out and trade_severe_out(groups, still_out, rules):
+            _, new_groups, still_out = cut_ordering(
                 [*(m for g in new_groups for m in g), *still_out], rules
             )
         groups.extend(new_groups)
-        still_out = _pack_compatible(groups, still_out, rules)
+        still_out = pack_compatible(groups, still_out, rules)
     return _absorb_by_splitting(groups, still_out, rules)
-
-
-def _cut(
-    members: list[MemberFacts], rules: PoolRules
-) -> tuple[float, list[list[MemberFacts]], list[MemberFacts]]:
-    return cut_ordering(
-        members, scorer=rules.scorer, sizes=rules.sizes, severe_limit=rules.severe_limit
-    )
-
-
-def _pack_compatible(
-    groups: list[list[MemberFacts]], left_out: list[MemberFacts], rules: PoolRules
-) -> list[MemberFacts]:
-    """Greedy packing for pools crowded with clashing severe allergies.
-
-    The most common sets of severe allergens are tried as a group's core; the group
-    takes first those who add no new severe allergen. The first full group, else the
-    largest, is kept, and packing goes on while a group of the minimum size can form.
-    """
-    remaining = sorted(left_out, key=lambda m: m.index)
-    largest = rules.sizes.stop - 1
-    while len(remaining) >= rules.sizes.start:
-        frequency = Counter(m.severe for m in remaining)
-        cores = sorted(frequency, key=lambda core: (-frequency[core], sorted(core)))
-        best: list[MemberFacts] = []
-        for core in cores[:PACK_CORES]:
-            group = _grow_group(core, remaining, rules)
-            if len(group) > len(best):
-                best = group
-            if len(best) == largest:
-                break
-        if len(best) < rules.sizes.start:
-            break
-        groups.append(best)
-        chosen = {m.index for m in best}
-        remaining = [m for m in remaining if m.index not in chosen]
-    return remaining
-
-
-def _grow_group(
-    core: frozenset[str], candidates: list[MemberFacts], rules: PoolRules
-) -> list[MemberFacts]:
-    """Those within the core's allergens first, then any who still keep the group valid."""
-    largest = rules.sizes.stop - 1
-    group = [m for m in candidates if m.severe <= core][:largest]
-    held = set(core)
-    chosen = {m.index for m in group}
-    for member in candidates:
-        if len(group) == largest:
-            break
-        if member.index not in chosen and len(held | member.severe) <= rules.severe_limit:
-            group.append(member)
-            held |= member.severe
-    return group
-
-
-def _trade_severe_out(
-    groups: list[list[MemberFacts]], left_out: list[MemberFacts], rules: PoolRules
-) -> bool:
-    """Trade left-out members with severe allergies for placed members without any.
-
-    Severe allergies that clash keep the left-out members from forming a group of
-    their own; each trade moves a clash into a group that can hold it.
-    """
-    traded = False
-    for out_position, outsider in enumerate(left_out):
-        if not outsider.severe:
-            continue
-        for group in groups:
-            swap = next((p for p, m in enumerate(group) if not m.severe), None)
-            if swap is None:
-                continue
-            trial = [*group[:swap], outsider, *group[swap + 1 :]]
-            if severe_ok(trial, rules.severe_limit):
-                left_out[out_position] = group[swap]
-                group[swap] = outsider
-                traded = True
-                break
-    return traded
 
 
 def _absorb_by_splitting(
@@ -165,12 +83,7 @@ def _absorb_by_splitting(
             room = EXACT_POOL_LIMIT - len(group)
             if room <= 0:
                 continue
-            regrouped, left = solve_exactly(
-                [*group, *outsiders[:room]],
-                scorer=rules.scorer,
-                sizes=rules.sizes,
-                severe_limit=rules.severe_limit,
-            )
+            regrouped, left = solve_exactly([*group, *outsiders[:room]], rules)
             placed = sum(len(g) for g in regrouped) - len(group)
             value = sum(rules.scorer.value(g) for g in regrouped)
             if placed > 0 and (best is None or (placed, value) > best[:2]):

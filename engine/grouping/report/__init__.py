@@ -1,0 +1,1 @@
+"""From solved pools to the public result: numbered groups, reasons, diagnostics."""

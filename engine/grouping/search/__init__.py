@@ -1,0 +1,1 @@
+"""Pools and their solving: triage, score, rules, limits, construction, repair, local search."""

@@ -1,0 +1,74 @@
+"""How hard and how long a search goes: the effort's limits, the stopping rule, the clock.
+
+The stopping rule is passed in, as the random generator is, so that the one thing a run
+reads from the outside world, the time, can be replaced: tests drive it with a fake clock
+instead of sleeping. A stopping rule is asked "should I stop now?" between steps of the
+search, in the style of ALNS's `MaxRuntime`; when it says yes the search keeps what it has,
+which is always a valid grouping.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+Clock = Callable[[], float]
+"""Seconds on a monotonic scale, as `time.perf_counter` gives them."""
+
+
+@dataclass(frozen=True, slots=True)
+class SearchLimits:
+    """How hard to search: `window` neighbours per group, at most `passes` sweeps."""
+
+    window: int
+    passes: int
+
+    @classmethod
+    def for_effort(cls, effort: int) -> SearchLimits:
+        """The limits of search effort `effort` (0-10): broader and longer as it grows."""
+        return cls(window=effort + 1, passes=3 * effort)
+
+
+class StopRule(Protocol):
+    """Asked between steps of a search: True when it should stop now."""
+
+    def __call__(self) -> bool: ...
+
+
+class MaxRuntime:
+    """Stops once more than `max_runtime_s` seconds have passed on `clock`.
+
+    The time counts from `started` (a reading of the same clock) when given, else from
+    when the rule is made. A limit of zero or less stops at the first question.
+    """
+
+    __slots__ = ("_clock", "_deadline")
+
+    def __init__(
+        self,
+        max_runtime_s: float,
+        clock: Clock = time.perf_counter,
+        *,
+        started: float | None = None,
+    ) -> None:
+        self._clock = clock
+        self._deadline = (clock() if started is None else started) + max_runtime_s
+
+    def __call__(self) -> bool:
+        return self._clock() > self._deadline
+
+
+def never_stop() -> bool:
+    """The rule of a search without a time limit: it runs until its passes are done."""
+    return False
+
+
+def first_of(*rules: StopRule) -> StopRule:
+    """A rule that fires as soon as any of `rules` does; with none, it never fires."""
+    if not rules:
+        return never_stop
+    if len(rules) == 1:
+        return rules[0]
+    return lambda: any(rule() for rule in rules)

@@ -1,0 +1,1 @@
+"""Reading a participant's answers: text matching, the vocabulary, allergies, the profile."""
