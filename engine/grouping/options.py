@@ -32,26 +32,40 @@ class ScoringWeights(BaseModel):
     size: Weight = 0.1
 
 
-class GroupingOptions(BaseModel):
-    """Every option of a grouping run, with the spec's defaults.
+class PolicyOptions(BaseModel):
+    """The options an organiser's grouping policy holds, with the spec's defaults.
 
-    Invalid values raise `pydantic.ValidationError` whose `loc` names the field;
-    unknown keys are refused rather than ignored.
+    The one statement of these fields and their rules: the policy schemas of the API,
+    the CLI's flags and the `grouping_policies` table (checked by a database test) are
+    derived from it. Invalid values raise `pydantic.ValidationError` whose `loc` names
+    the field; unknown keys are refused rather than ignored.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    kosher_only: StrictBool = False
-    min_group_size: GroupSize = 4
+    kosher_only: StrictBool = Field(False, description="group kosher and non-kosher apart")
+    min_group_size: GroupSize = Field(4, description="the smallest group allowed")
     # validate_default: the order rules must hold against a default too (min=9 alone).
-    fallback_group_size: Annotated[GroupSize, Field(validate_default=True)] = 5
-    target_group_size: Annotated[GroupSize, Field(validate_default=True)] = 6
-    max_allergy_count: Annotated[StrictInt, Field(ge=0)] = 3
-    age_policy: AgePolicy = "banded"
-    age_bands: tuple[StrictInt, ...] = DEFAULT_AGE_BANDS
-    scoring_weights: ScoringWeights = ScoringWeights()
-    seed: StrictInt = 0
-    as_of: date | None = None
+    fallback_group_size: GroupSize = Field(
+        5,
+        validate_default=True,
+        description="the preferred size when the target size cannot be used",
+    )
+    target_group_size: GroupSize = Field(
+        6, validate_default=True, description="the largest size a group may have"
+    )
+    max_allergy_count: StrictInt = Field(
+        3, ge=0, description="at most this many distinct severe allergens a group"
+    )
+    age_policy: AgePolicy = Field(
+        "banded", description="banded: a group in one age band; loose: ages mix"
+    )
+    age_bands: tuple[StrictInt, ...] = Field(
+        DEFAULT_AGE_BANDS, description="strictly increasing band edges; the last band is open"
+    )
+    scoring_weights: ScoringWeights = Field(
+        ScoringWeights(), description="weights of the group score; keys left out keep defaults"
+    )
 
     @field_validator("fallback_group_size")
     @classmethod
@@ -99,3 +113,10 @@ class GroupingOptions(BaseModel):
         if index + 1 < len(self.age_bands):
             return f"{low}-{self.age_bands[index + 1] - 1}"
         return f"{low}+"
+
+
+class GroupingOptions(PolicyOptions):
+    """Every option of a grouping run: a policy's, and the run's own seed and date."""
+
+    seed: StrictInt = Field(0, description="the random seed; the same seed, the same groups")
+    as_of: date | None = Field(None, description="the date ages are taken on (default: today)")

@@ -1,6 +1,7 @@
 """The grouping feature's models: policies (create, update, public) and runs as stored.
 
-Policies' option fields are the engine's options a policy stores; runs are read from the
+Policies' option fields are the engine's `PolicyOptions`, stated there once (Create adds a
+name, Update makes each optional, Public adds the stored columns); runs are read from the
 `run_history`, `runs`, `run_groups` and `run_unassigned` relations, each model's fields
 being exactly the columns a store selects (`columns_of`).
 """
@@ -8,82 +9,69 @@ being exactly the columns a store selects (`columns_of`).
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, model_validator
-from pydantic import ValidationError as PydanticValidationError
-from pydantic_core import PydanticCustomError
+from pydantic import BaseModel, ConfigDict, Field, create_model, field_serializer
 
-from engine.grouping.options import DEFAULT_AGE_BANDS, AgePolicy, GroupingOptions, GroupSize, Weight
+from engine.grouping.options import PolicyOptions, ScoringWeights
 
 PolicyName = Annotated[str, Field(min_length=1, max_length=200, pattern=r"\S")]
-WeightName = Literal[
-    "allergy_severe", "allergy_moderate", "allergy_mild", "allergy_majority", "age", "diet", "size"
-]
 TriggerSource = Literal["api", "nightly", "cli"]
 # What delete_policy did: removed the row, or kept it (runs refer to it) as archived.
 PolicyRemoval = Literal["deleted", "archived"]
 
 
-class PolicyOptionFields(BaseModel):
-    """The engine options a policy stores; keys left out of the weights keep their default."""
+class _WeightsAsSet(BaseModel):
+    """A policy keeps the weights it sets, so the others follow the engine's defaults."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    @field_serializer("scoring_weights", check_fields=False)
+    def _weights_set(self, weights: ScoringWeights | None) -> dict[str, float] | None:
+        return None if weights is None else weights.model_dump(exclude_unset=True)
 
-    kosher_only: StrictBool = False
-    min_group_size: GroupSize = 4
-    fallback_group_size: GroupSize = 5
-    target_group_size: GroupSize = 6
-    max_allergy_count: Annotated[StrictInt, Field(ge=0)] = 3
-    age_policy: AgePolicy = "banded"
-    age_bands: tuple[StrictInt, ...] = DEFAULT_AGE_BANDS
-    scoring_weights: dict[WeightName, Weight] = Field(default_factory=dict)
+
+class PolicyFields(PolicyOptions, _WeightsAsSet):
+    """The engine's policy options (fields, defaults and rules), as a policy stores them."""
 
     def engine_options(self) -> dict[str, Any]:
         """These options as `GroupingOptions` keyword arguments."""
-        return {name: getattr(self, name) for name in PolicyOptionFields.model_fields}
+        return {name: getattr(self, name) for name in PolicyOptions.model_fields}
 
 
-class PolicyCreate(PolicyOptionFields):
+class PolicyCreate(PolicyFields):
     name: PolicyName
 
-    @model_validator(mode="after")
-    def _engine_accepts_options(self) -> PolicyCreate:
-        # The field-order rules (sizes ascending, bands increasing) live in the engine.
-        try:
-            GroupingOptions(**self.engine_options())
-        except PydanticValidationError as error:
-            fields = sorted({str(e["loc"][0]) for e in error.errors() if e["loc"]})
-            raise PydanticCustomError(
-                "policy_options", "invalid combination of {fields}", {"fields": ", ".join(fields)}
-            ) from None
-        return self
+
+def _changes_of(model: type[BaseModel]) -> type[BaseModel]:
+    """`model`'s fields, each optional and unset by default: what an update may change."""
+    fields: dict[str, Any] = {}
+    for name, info in model.model_fields.items():
+        constrained: Any = info.annotation
+        if info.metadata:
+            constrained = Annotated[(constrained, *info.metadata)]
+        fields[name] = (constrained | None, Field(None, description=info.description))
+    config = ConfigDict(extra="forbid", frozen=True)
+    return create_model(
+        f"{model.__name__}Changes", __base__=_WeightsAsSet, __config__=config, **fields
+    )
 
 
-class PolicyUpdate(BaseModel):
-    """Fields to change; those left out (or null) stay as they are."""
+# Under type checking a plain model: the fields exist only at run time, made from PolicyCreate.
+_PolicyChanges: type[BaseModel] = BaseModel if TYPE_CHECKING else _changes_of(PolicyCreate)
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
-    name: PolicyName | None = None
-    kosher_only: StrictBool | None = None
-    min_group_size: GroupSize | None = None
-    fallback_group_size: GroupSize | None = None
-    target_group_size: GroupSize | None = None
-    max_allergy_count: Annotated[StrictInt, Field(ge=0)] | None = None
-    age_policy: AgePolicy | None = None
-    age_bands: tuple[StrictInt, ...] | None = None
-    scoring_weights: dict[WeightName, Weight] | None = None
+class PolicyUpdate(_PolicyChanges):  # type: ignore[valid-type,misc]
+    """Fields to change, any of PolicyCreate's; those left out (or null) stay as they are."""
 
     def changed_columns(self) -> dict[str, Any]:
-        return self.model_dump(mode="json", exclude_unset=True, exclude_none=True)
+        changed: dict[str, Any] = self.model_dump(
+            mode="json", exclude_unset=True, exclude_none=True
+        )
+        return changed
 
 
-class PolicyPublic(PolicyOptionFields):
+class PolicyPublic(PolicyFields):
     """A stored policy as the API shows it; `updated_at` is its version for edits."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     id: UUID
     name: str

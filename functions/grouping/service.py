@@ -119,7 +119,10 @@ def effective_options(
     weights = overrides.get("scoring_weights")
     if isinstance(weights, Mapping):
         # A partial weights override changes only the weights it names.
-        merged["scoring_weights"] = {**policy.scoring_weights, **weights}
+        merged["scoring_weights"] = {
+            **policy.scoring_weights.model_dump(exclude_unset=True),
+            **weights,
+        }
     try:
         return GroupingOptions.model_validate(merged)
     except ValidationError as error:

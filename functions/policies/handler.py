@@ -7,25 +7,22 @@ policy never changes what an old run says it used.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Body, Header
-from pydantic import BaseModel, ValidationError
+from fastapi import APIRouter, Header
+from pydantic import BaseModel
 
-from engine import GroupingOptions
 from functions.auth.deps import AdminDep
 from functions.grouping.deps import StoreDep
 from functions.grouping.schemas import (
     PolicyCreate,
-    PolicyOptionFields,
     PolicyPublic,
     PolicyRemoval,
     PolicyUpdate,
 )
 from functions.grouping.service import effective_options
 from functions.web.app import create_app, mangum_handler
-from functions.web.problems import invalid_input
 
 router = APIRouter(prefix="/grouping/policies")
 # The `updated_at` the client last read; a policy changed since then is a 409.
@@ -45,27 +42,9 @@ def list_policies(
 
 
 @router.post("", status_code=201)
-def create_policy(
-    caller: AdminDep, store: StoreDep, body: Annotated[dict[str, Any], Body()]
-) -> PolicyPublic:
-    return store.create_policy(policy=new_policy(body))
-
-
-def new_policy(body: dict[str, Any]) -> PolicyCreate:
-    """`body` as a policy; a 422 names each bad field, sizes out of order included."""
-    try:
-        return PolicyCreate.model_validate(body)
-    except ValidationError as error:
-        if any(issue["loc"] for issue in error.errors()):
-            raise invalid_input(error) from None
-        # Only the combination failed: the engine's own check names the field out of order.
-        given = {key: body[key] for key in PolicyOptionFields.model_fields if key in body}
-        try:
-            # Every field given: the engine checks the order only of values it was handed.
-            GroupingOptions.model_validate({**PolicyOptionFields().engine_options(), **given})
-        except ValidationError as named:
-            raise invalid_input(named) from None
-        raise invalid_input(error) from None
+def create_policy(caller: AdminDep, store: StoreDep, policy: PolicyCreate) -> PolicyPublic:
+    """A new policy; a 422 names each bad field, sizes out of order included."""
+    return store.create_policy(policy=policy)
 
 
 @router.put("/{policy_id}")

@@ -17,16 +17,6 @@ import psycopg
 from psycopg.types.json import Jsonb
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
-POLICY_COLUMNS = (
-    "kosher_only",
-    "min_group_size",
-    "fallback_group_size",
-    "target_group_size",
-    "max_allergy_count",
-    "age_policy",
-    "age_bands",
-    "scoring_weights",
-)
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -88,10 +78,10 @@ def seed_participants(database_url: str, participants: list[dict[str, Any]]) -> 
 
 def create_active_policy(app: Any, token: str, policy: dict[str, Any]) -> dict[str, Any]:
     """POST /grouping/policies, then activate it: the policy comes through the API."""
-    from functions.grouping.schemas import PolicyOptionFields
+    from engine.grouping.options import PolicyOptions
     from infra.local.runtime import invoke
 
-    fields = {k: v for k, v in policy.items() if k in PolicyOptionFields.model_fields}
+    fields = {k: v for k, v in policy.items() if k in PolicyOptions.model_fields}
     status, created = invoke(
         app, "POST", "/grouping/policies", token=token, body={"name": "Demo policy", **fields}
     )

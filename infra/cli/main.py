@@ -28,6 +28,7 @@ from engine.grouping.options import GroupingOptions
 from engine.grouping.run import DEFAULT_EFFORT, run_grouping
 from infra.cli.demo import register as register_demo
 from infra.cli.input import BadInputError, load_participants, load_policy
+from infra.cli.option_flags import add_option_flags, flag_options
 from infra.cli.report import render_result
 from infra.local.migrate import register as register_migrate
 from infra.local.serve import register as register_serve
@@ -44,14 +45,7 @@ def register_run(subparsers: Subparsers) -> None:
     parser = subparsers.add_parser("run", help="group participants from a JSON or CSV file")
     parser.add_argument("file", type=Path, help="participants: .json (a list) or .csv")
     parser.add_argument("--policy", type=Path, help="a JSON object of grouping options")
-    parser.add_argument("--kosher-only", action=argparse.BooleanOptionalAction, default=None)
-    for size in ("min", "fallback", "target"):
-        parser.add_argument(f"--{size}-group-size", type=int, metavar="N")
-    parser.add_argument("--max-allergy-count", type=int, metavar="N")
-    parser.add_argument("--age-policy", choices=("banded", "loose"))
-    parser.add_argument("--age-bands", type=_int_list, metavar="18,25,...")
-    parser.add_argument("--seed", type=int, metavar="N")
-    parser.add_argument("--as-of", metavar="YYYY-MM-DD", help="date on which ages are taken")
+    add_option_flags(parser)
     parser.add_argument(
         "--effort", type=int, default=DEFAULT_EFFORT, metavar="N", help="search effort, 0-10"
     )
@@ -60,17 +54,6 @@ def register_run(subparsers: Subparsers) -> None:
 
 
 REGISTRARS: list[Registrar] = [register_run, register_migrate, register_serve, register_demo]
-OPTION_FLAGS = (
-    "kosher_only",
-    "min_group_size",
-    "fallback_group_size",
-    "target_group_size",
-    "max_allergy_count",
-    "age_policy",
-    "age_bands",
-    "seed",
-    "as_of",
-)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -114,8 +97,7 @@ def run_command(args: argparse.Namespace) -> int:
 
 def _options(args: argparse.Namespace) -> GroupingOptions:
     policy = load_policy(args.policy) if args.policy is not None else {}
-    overrides = {name: getattr(args, name) for name in OPTION_FLAGS}
-    merged = {**policy, **{name: value for name, value in overrides.items() if value is not None}}
+    merged = {**policy, **flag_options(args)}
     try:
         return GroupingOptions.model_validate(merged)
     except ValidationError as error:
@@ -160,13 +142,6 @@ class _RichProgress(AbstractContextManager[ProgressCallback | None]):
 
     def _advance(self, done: int, total: int) -> None:
         self._bar.update(self._task, completed=done, total=total)
-
-
-def _int_list(text: str) -> list[int]:
-    try:
-        return [int(part) for part in text.split(",") if part.strip()]
-    except ValueError:
-        raise argparse.ArgumentTypeError("expected whole numbers separated by commas") from None
 
 
 def _fail(message: str) -> int:

@@ -131,7 +131,7 @@ def test_an_admin_creates_lists_and_reads_policies(stores: Stores) -> None:
         8,
     )
     assert created.age_bands == (20, 40)
-    assert created.scoring_weights == {"age": 0.5}
+    assert created.model_dump(mode="json")["scoring_weights"] == {"age": 0.5}
     assert (created.min_group_size, created.is_active, created.archived_at) == (4, False, None)
     assert stores.admin.get_policy(policy_id=created.id) == created
     assert [p.id for p in stores.admin.list_policies()] == [created.id]
