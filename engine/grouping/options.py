@@ -16,6 +16,8 @@ DEFAULT_AGE_BANDS: tuple[int, ...] = (18, 25, 30, 35, 40, 50, 60)
 
 Weight = Annotated[float, Field(ge=0, le=10, allow_inf_nan=False)]
 GroupSize = Annotated[StrictInt, Field(ge=2, le=50)]
+# Sizes are ordered min <= fallback <= target: each field's lower neighbour.
+_SIZE_BEFORE = {"fallback_group_size": "min_group_size", "target_group_size": "fallback_group_size"}
 
 
 class ScoringWeights(BaseModel):
@@ -67,27 +69,18 @@ class PolicyOptions(BaseModel):
         ScoringWeights(), description="weights of the group score; keys left out keep defaults"
     )
 
-    @field_validator("fallback_group_size")
+    @field_validator("fallback_group_size", "target_group_size")
     @classmethod
-    def _fallback_at_least_min(cls, value: int, info: ValidationInfo) -> int:
-        minimum = info.data.get("min_group_size")
-        if minimum is not None and value < minimum:
+    def _sizes_in_order(cls, value: int, info: ValidationInfo) -> int:
+        # Each size is checked against the one before it, so the error names the later field.
+        assert info.field_name is not None
+        before = _SIZE_BEFORE[info.field_name]
+        smaller = info.data.get(before)
+        if smaller is not None and value < smaller:
             raise PydanticCustomError(
                 "size_order",
-                "fallback_group_size ({fallback}) must be at least min_group_size ({minimum})",
-                {"fallback": value, "minimum": minimum},
-            )
-        return value
-
-    @field_validator("target_group_size")
-    @classmethod
-    def _target_at_least_fallback(cls, value: int, info: ValidationInfo) -> int:
-        fallback = info.data.get("fallback_group_size")
-        if fallback is not None and value < fallback:
-            raise PydanticCustomError(
-                "size_order",
-                "target_group_size ({target}) must be at least fallback_group_size ({fallback})",
-                {"target": value, "fallback": fallback},
+                "{field} ({value}) must be at least {before} ({smaller})",
+                {"field": info.field_name, "value": value, "before": before, "smaller": smaller},
             )
         return value
 

@@ -20,13 +20,11 @@ class CredentialsRejectedError(InvalidTokenError):
     default_detail = "The database refused the caller's credentials."
 
 
-class NotAdminError(ForbiddenError):
-    slug = "not-admin"
-    default_detail = "Only administrators may do this."
+class NotAdminError(ForbiddenError, slug="not-admin", detail="Only administrators may do this."):
+    """The token is valid, but its `app_metadata.role` is not admin."""
 
 
-class SigningKeysUnavailableError(ServiceUnavailableError):
+class SigningKeysUnavailableError(ServiceUnavailableError, slug="signing-keys-unavailable"):
     """The Supabase JWKS endpoint could not be read, so no token can be checked."""
 
-    slug = "signing-keys-unavailable"
     default_detail = "The token signing keys could not be loaded; retry shortly."

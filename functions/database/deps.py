@@ -15,12 +15,18 @@ from typing import TYPE_CHECKING, Annotated, Any
 from fastapi import Depends
 
 from functions.auth.deps import CallerDep, SettingsDep
-from functions.database.errors import StoreNotConfiguredError
 from functions.database.transport import Transport
+from functions.web.errors import ServiceUnavailableError
 from functions.web.settings import Settings
 
 if TYPE_CHECKING:
     from functions.database.postgres import ConnectionFactory, DatabaseIdentity
+
+
+class StoreNotConfiguredError(ServiceUnavailableError, slug="store-not-configured"):
+    """Neither DATABASE_URL nor the Supabase key this transport needs is set."""
+
+    default_detail = "The service has no database configured."
 
 
 @lru_cache(maxsize=4)

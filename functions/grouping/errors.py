@@ -5,25 +5,27 @@ from __future__ import annotations
 from functions.web.errors import ConflictError, ServiceError
 
 
-class ActivePolicyError(ConflictError):
-    default_detail = "The active grouping policy cannot be deleted."
+class ActivePolicyError(ConflictError, detail="The active grouping policy cannot be deleted."):
+    """Raised by the database (GR003): archive it, or activate another one first."""
 
 
 class ArchivedPolicyError(ConflictError):
+    """Raised by the database (GR002), or by the store when an edit matched no live policy."""
+
     default_detail = "An archived grouping policy cannot be activated or edited."
 
 
 class IdempotencyConflictError(ConflictError):
+    """A retry must repeat its first request: same policy, options and trigger (GR001)."""
+
     default_detail = "The idempotency key was already used for a different request."
 
 
-class NoActivePolicyError(ConflictError):
-    slug = "no-active-policy"
+class NoActivePolicyError(ConflictError, slug="no-active-policy"):
     default_detail = "No grouping policy is active: activate one, or pass policy_id."
 
 
-class GroupingRunFailedError(ServiceError):
+class GroupingRunFailedError(ServiceError, slug="grouping-run-failed"):
     """The engine or the save failed; the run is recorded as failed, nothing else is saved."""
 
-    slug = "grouping-run-failed"
     default_detail = "The grouping run failed and was recorded as failed; nothing was saved."

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from http import HTTPStatus
 from typing import Any, ClassVar
 
 
@@ -26,82 +27,81 @@ class FieldError:
 
 
 class ServiceError(Exception):
-    """Base of every error a function answers on purpose; the class fixes status and title."""
+    """Base of every error a function answers on purpose; the class fixes status and slug.
+
+    Subclasses state what differs as class keywords, e.g.
+    `class NotAdminError(ForbiddenError, slug="not-admin", detail="...")`; the title is the
+    status's HTTP phrase, as for every other problem the functions answer.
+    """
 
     status: ClassVar[int] = 500
-    title: ClassVar[str] = "Internal server error"
     slug: ClassVar[str] = "internal-error"
     default_detail: ClassVar[str] = "The request could not be completed."
+
+    def __init_subclass__(
+        cls,
+        *,
+        status: int | None = None,
+        slug: str | None = None,
+        detail: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.status = status or cls.status
+        cls.slug = slug or cls.slug
+        cls.default_detail = detail or cls.default_detail
 
     def __init__(self, detail: str | None = None, *, errors: Sequence[FieldError] = ()) -> None:
         self.detail = detail or self.default_detail
         self.errors = tuple(errors)
         super().__init__(self.detail)
 
+    @property
+    def title(self) -> str:
+        return HTTPStatus(self.status).phrase
+
     def extensions(self) -> dict[str, Any]:
         """RFC 9457 extension members this error adds to its problem (none by default)."""
         return {}
 
 
-class UnauthenticatedError(ServiceError):
-    status = 401
-    title = "Unauthenticated"
-    slug = "unauthenticated"
-    default_detail = "A valid Supabase access token is required."
+class UnauthenticatedError(
+    ServiceError, status=401, slug="unauthenticated", detail="A valid access token is required."
+): ...
 
 
-class InvalidTokenError(UnauthenticatedError):
+class InvalidTokenError(UnauthenticatedError, slug="invalid-token"):
     """Forged, expired, not yet valid, for another audience or issuer, or not a user's token."""
 
-    slug = "invalid-token"
     default_detail = "The bearer token is not valid for this service."
 
 
-class ForbiddenError(ServiceError):
+class ForbiddenError(ServiceError, status=403, slug="forbidden"):
     """The caller may not do this (or may not see what it names: the same to them)."""
 
-    status = 403
-    title = "Forbidden"
-    slug = "forbidden"
     default_detail = "The caller is not allowed to do this."
 
 
-class NotFoundError(ServiceError):
-    status = 404
-    title = "Not found"
-    slug = "not-found"
+class NotFoundError(ServiceError, status=404, slug="not-found"):
     default_detail = "No such record, or it is not visible to the caller."
 
 
-class ConflictError(ServiceError):
-    status = 409
-    title = "Conflict"
-    slug = "conflict"
+class ConflictError(ServiceError, status=409, slug="conflict"):
     default_detail = "The request conflicts with the current state."
 
 
-class StaleVersionError(ConflictError):
-    default_detail = "The record changed since it was read."
+class StaleVersionError(ConflictError, detail="The record changed since it was read."): ...
 
 
-class PayloadTooLargeError(ServiceError):
-    status = 413
-    title = "Payload too large"
-    slug = "payload-too-large"
+class PayloadTooLargeError(ServiceError, status=413, slug="payload-too-large"):
     default_detail = "The request body is larger than this service accepts."
 
 
-class InvalidInputError(ServiceError):
+class InvalidInputError(ServiceError, status=422, slug="invalid-input"):
     """422; `errors` names each bad field."""
 
-    status = 422
-    title = "Invalid input"
-    slug = "invalid-input"
     default_detail = "The request has invalid fields."
 
 
-class ServiceUnavailableError(ServiceError):
-    status = 503
-    title = "Service unavailable"
-    slug = "service-unavailable"
+class ServiceUnavailableError(ServiceError, status=503, slug="service-unavailable"):
     default_detail = "A service this request depends on is unavailable; retry shortly."

@@ -26,6 +26,7 @@ from dataclasses import asdict, dataclass
 import psycopg
 from psycopg.rows import TupleRow
 
+from infra.bench.ward_rows import insert_managed_ward
 from infra.local.database import configured_database_url, postgres_server, temporary_database
 from infra.local.migrate import migrate
 
@@ -62,16 +63,7 @@ def create_ward(conn: Conn, members: int) -> Ward:
         conn.execute(
             "insert into auth.users (id, email) values (%s, 'bench@example.test')", [admin_id]
         )
-        row = conn.execute(
-            "insert into public.ward_branches (name) values ('Bench ward') returning id"
-        ).fetchone()
-        assert row is not None
-        ward_id: uuid.UUID = row[0]
-        conn.execute(
-            "insert into public.ward_branch_members (ward_branch_id, user_id, role)"
-            " values (%s, %s, 'admin')",
-            [ward_id, admin_id],
-        )
+        ward_id = insert_managed_ward(conn, "Bench ward", admin_id)
         conn.execute(
             "insert into public.ward_members"
             " (ward_branch_id, user_hash, first_name, last_name, household_id)"

@@ -24,6 +24,7 @@ from collections.abc import Callable
 import httpx
 import psycopg
 
+from infra.bench.ward_rows import insert_managed_ward
 from infra.bench.wards import build_ward
 from infra.local.database import configured_database_url, postgres_server, temporary_database
 from infra.local.migrate import migrate
@@ -35,16 +36,7 @@ def seed_ward(database_url: str, *, members: int, admin_id: uuid.UUID, seed: int
     """A ward with a roster of `members` and `admin_id` as its admin."""
     roster = build_ward(members, random.Random(seed))
     with psycopg.connect(database_url) as conn, conn.cursor() as cursor:
-        row = cursor.execute(
-            "insert into public.ward_branches (name) values (%s) returning id", [f"Ward {seed}"]
-        ).fetchone()
-        assert row is not None
-        ward_id: uuid.UUID = row[0]
-        cursor.execute(
-            "insert into public.ward_branch_members (ward_branch_id, user_id, role)"
-            " values (%s, %s, 'admin')",
-            [ward_id, admin_id],
-        )
+        ward_id = insert_managed_ward(conn, f"Ward {seed}", admin_id)
         cursor.executemany(
             "insert into public.ward_members (ward_branch_id, user_hash, first_name,"
             " last_name, address, phone, household_id) values (%s, %s, %s, %s, %s, %s, %s)",
@@ -87,23 +79,16 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _measure(url: str, args: argparse.Namespace) -> int:
-    from infra.local.runtime import (
-        FunctionDispatcher,
-        ensure_local_admin,
-        function_apps,
-        local_admin_token,
-        serving,
-        use_local_settings,
-    )
+    from infra.local import runtime
 
-    use_local_settings(url)
-    admin = ensure_local_admin(url)
+    runtime.use_local_settings(url)
+    admin = runtime.ensure_local_admin(url)
     large = seed_ward(url, members=args.members, admin_id=admin, seed=1)
     small = seed_ward(url, members=args.small, admin_id=admin, seed=2)
-    headers = {"Authorization": f"Bearer {local_admin_token(user_id=admin)}"}
+    headers = {"Authorization": f"Bearer {runtime.local_admin_token(user_id=admin)}"}
     preview = {"wardBranchId": str(large), "boundaryIndex": 1, "fraction": 0.5}
     with (
-        serving(FunctionDispatcher(function_apps().values())) as base,
+        runtime.serving(runtime.FunctionDispatcher(runtime.function_apps().values())) as base,
         httpx.Client(base_url=base, headers=headers, timeout=30) as client,
     ):
 

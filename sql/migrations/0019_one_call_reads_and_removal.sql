@@ -66,17 +66,13 @@ set search_path = ''
 as $$
   select jsonb_build_object(
     'version', v.version,
-    'assignments', coalesce((
-      select jsonb_agg(
-        jsonb_build_object(
-          'user_hash', g.user_hash,
-          'assigned_group', g.assigned_group,
-          'household_id', g.household_id
-        ) order by g.user_hash
-      )
-      from public.ward_member_groups g
-      where g.ward_branch_id = v.ward_branch_id
-    ), '[]'::jsonb)
+    'assignments', coalesce(
+      (select jsonb_agg(to_jsonb(g) order by g.user_hash) from (
+        select user_hash, assigned_group, household_id from public.ward_member_groups
+        where ward_branch_id = v.ward_branch_id
+      ) g),
+      '[]'::jsonb
+    )
   )
   from public.ward_assignment_versions v
   where v.ward_branch_id = p_ward_branch_id

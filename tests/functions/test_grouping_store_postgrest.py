@@ -170,23 +170,37 @@ def test_update_patches_only_the_changed_fields_of_the_expected_version(
     ]
 
 
-def test_an_update_that_matches_nothing_is_stale_or_archived(fake: FakePostgrest) -> None:
+@pytest.mark.parametrize(
+    ("changes", "refused_by"),
+    [
+        # A PATCH that matches no row; then the plain read by id tells stale from archived.
+        ({"name": "x"}, "PATCH"),
+        # No changes: the read with the version filters finds nothing, the read by id does.
+        ({}, "GET"),
+    ],
+)
+def test_an_update_that_matches_nothing_is_stale_or_archived(
+    fake: FakePostgrest, changes: dict[str, Any], refused_by: str
+) -> None:
     live = dict(POLICY_ROW)
     fake.rows["grouping_policies"] = [live]
 
-    def patch_matches_nothing(request: httpx.Request) -> httpx.Response:
-        if request.method == "PATCH":
+    def matches_nothing(request: httpx.Request) -> httpx.Response:
+        if request.method == refused_by and "updated_at" in request.url.params:
             fake.requests.append(request)
             return httpx.Response(200, json=[])
         return fake.handle(request)
 
-    client = supabase_client(SUPABASE_URL, ANON_KEY, _client(patch_matches_nothing))
+    client = supabase_client(SUPABASE_URL, ANON_KEY, _client(matches_nothing))
     store = GroupingStore(PostgrestTransport(client, access_token=CALLER_TOKEN))
+    update = PolicyUpdate.model_validate(changes)
     with pytest.raises(StaleVersionError):
-        store.update_policy(policy_id=UUID(POLICY_ID), changes=PolicyUpdate(name="x"))
+        store.update_policy(policy_id=UUID(POLICY_ID), changes=update, expected_updated_at=STARTED)
     live["archived_at"] = "2026-11-02T00:00:00+00:00"
     with pytest.raises(ArchivedPolicyError):
-        store.update_policy(policy_id=UUID(POLICY_ID), changes=PolicyUpdate(name="x"))
+        store.update_policy(policy_id=UUID(POLICY_ID), changes=update, expected_updated_at=STARTED)
+    # Nothing but the refused request and the reads that explain it.
+    assert {r.method for r in fake.requests} == {refused_by, "GET"}
 
 
 def test_an_update_without_changes_reads_the_policy_instead_of_patching(
@@ -206,33 +220,6 @@ def test_an_update_without_changes_reads_the_policy_instead_of_patching(
         *FIRST_PAGE,
     ]
     assert (unchanged.id, unchanged.name) == (UUID(POLICY_ID), "Friday dinner")
-
-
-def test_an_update_without_changes_of_a_moved_on_policy_is_stale_or_archived(
-    fake: FakePostgrest,
-) -> None:
-    live = dict(POLICY_ROW)
-    fake.rows["grouping_policies"] = [live]
-
-    def unchanged_read_matches_nothing(request: httpx.Request) -> httpx.Response:
-        # The read with the version filters finds nothing; the plain read by id finds it.
-        if "updated_at" in request.url.params:
-            fake.requests.append(request)
-            return httpx.Response(200, json=[])
-        return fake.handle(request)
-
-    client = supabase_client(SUPABASE_URL, ANON_KEY, _client(unchanged_read_matches_nothing))
-    store = GroupingStore(PostgrestTransport(client, access_token=CALLER_TOKEN))
-    with pytest.raises(StaleVersionError):
-        store.update_policy(
-            policy_id=UUID(POLICY_ID), changes=PolicyUpdate(), expected_updated_at=STARTED
-        )
-    live["archived_at"] = "2026-11-02T00:00:00+00:00"
-    with pytest.raises(ArchivedPolicyError):
-        store.update_policy(
-            policy_id=UUID(POLICY_ID), changes=PolicyUpdate(), expected_updated_at=STARTED
-        )
-    assert {r.method for r in fake.requests} == {"GET"}
 
 
 def _client(handler: Any) -> httpx.Client:

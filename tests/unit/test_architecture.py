@@ -28,7 +28,14 @@ def imports_of(tree: ast.AST) -> Iterator[tuple[str, list[str]]]:
             for alias in node.names:
                 yield alias.name, []
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            yield node.module, [alias.name for alias in node.names]
+            # `from package import module` imports the module: judge it as such.
+            base = ROOT.joinpath(*node.module.split("."))
+            modules = [a.name for a in node.names if (base / f"{a.name}.py").exists()]
+            for name in modules:
+                yield f"{node.module}.{name}", []
+            names = [alias.name for alias in node.names if alias.name not in modules]
+            if names:
+                yield node.module, names
 
 
 def _within(name: str, package: str) -> bool:
@@ -124,6 +131,14 @@ def test_the_check_sees_each_broken_rule(
 )
 def test_the_check_lets_the_allowed_imports_through(importer: str, imported: str) -> None:
     assert broken_rules(importer, imported, []) == []
+
+
+def test_a_module_imported_from_its_package_is_judged_as_that_module() -> None:
+    tree = ast.parse("from functions.wards import errors, store")
+    assert sorted(imports_of(tree)) == [
+        ("functions.wards.errors", []),
+        ("functions.wards.store", []),
+    ]
 
 
 def test_the_scan_reaches_every_room() -> None:
