@@ -1,7 +1,7 @@
 """Ward cleaning groups: households, order, default assignment, boundaries, balancing, statistics.
 
 Pure Python, no I/O. Start with `detect_households(roster)`; the households it returns, in
-order, are the input of every other function here. Rules: shared/spec/wards.md; each module's
+order, are the input of every other function here. Rules: spec/wards.md; each module's
 docstring records the choices the spec leaves open (normalisation and sort key in names.py,
 household keys in households.py, the tie rule in cuts.py, snapping in boundaries.py).
 """
