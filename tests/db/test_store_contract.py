@@ -38,7 +38,7 @@ from tests.functions.postgrest_fake import (
     empty_grouping_result,
     relation_of,
 )
-from tests.functions.test_ward_store_postgrest import WARD, ward_fake
+from tests.functions.ward_store_fake import WARD, ward_fake
 
 Connection = psycopg.Connection[TupleRow]
 RUN = RunRecord(trigger_source="api", started_at=datetime(2026, 11, 1, tzinfo=UTC))
