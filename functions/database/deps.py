@@ -29,15 +29,31 @@ class StoreNotConfiguredError(ServiceUnavailableError, slug="store-not-configure
     default_detail = "The service has no database configured."
 
 
+# Connections a process keeps open to DATABASE_URL: one suffices for a Lambda (one request
+# at a time); the local server's worker threads share a few.
+POOL_MAX_SIZE = 4
+
+
 @lru_cache(maxsize=4)
 def postgres_connections(database_url: str) -> ConnectionFactory:
-    """Connections to `database_url`, one per request."""
-    import psycopg
+    """Pooled connections to `database_url`, reused across requests (made once per process).
 
-    def connect() -> psycopg.Connection[Any]:
-        return psycopg.connect(database_url)
+    Each transport request takes one for one transaction and gives it back; the caller's
+    role and JWT claims are set per transaction (`set local`), so nothing of one caller
+    stays on a connection for the next. A connection the server killed is discarded on
+    return, and each is checked before it is handed out.
+    """
+    from psycopg_pool import ConnectionPool
 
-    return connect
+    pool = ConnectionPool(
+        database_url,
+        min_size=1,
+        max_size=POOL_MAX_SIZE,
+        check=ConnectionPool.check_connection,
+        name="grouping-service",
+        open=True,
+    )
+    return pool.connection
 
 
 def _postgres(settings: Settings, identity: DatabaseIdentity) -> Transport:

@@ -21,6 +21,12 @@ class IdempotencyConflictError(ConflictError):
     default_detail = "The idempotency key was already used for a different request."
 
 
+class RunInProgressError(ConflictError, slug="in-progress"):
+    """A request with this idempotency key is running now: retry once it has finished."""
+
+    default_detail = "A run with this idempotency key is in progress; retry shortly."
+
+
 class NoActivePolicyError(ConflictError, slug="no-active-policy"):
     default_detail = "No grouping policy is active: activate one, or pass policy_id."
 

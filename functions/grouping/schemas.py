@@ -20,6 +20,8 @@ PolicyName = Annotated[str, Field(min_length=1, max_length=200, pattern=r"\S")]
 TriggerSource = Literal["api", "nightly", "cli"]
 # What delete_policy did: removed the row, or kept it (runs refer to it) as archived.
 PolicyRemoval = Literal["deleted", "archived"]
+# What claiming an idempotency key found (see GroupingStore.claim_run).
+RunClaim = Literal["claimed", "in-progress", "done"]
 
 
 class _WeightsAsSet(BaseModel):

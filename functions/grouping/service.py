@@ -1,10 +1,12 @@
 """A grouping run from policy to saved run, shared by POST /build-groups and the nightly job.
 
 No HTTP here: callers pass a store and a `RunRequest`, and get a `RunOutcome` or a
-domain error (`NoActivePolicyError` → 409, invalid options → 422 naming
-`options.<field>`, `GroupingRunFailedError` → 500 after the run was recorded as failed).
-A retry with the same idempotency key returns the first run without running the
-engine again. Logs carry ids, counts and error types only: never answers or SQL.
+domain error (`NoActivePolicyError` and `ArchivedPolicyError` → 409, invalid options →
+422 naming `options.<field>`, `RunInProgressError` → 409 while a request with the same
+key runs, `GroupingRunFailedError` → 500 after the engine failed and the run was recorded
+as failed, `DatabaseUnavailableError` → 503 with nothing saved). A retry with the same
+idempotency key returns the first run without running the engine again. Logs carry ids,
+counts and error types only: never answers or SQL.
 """
 
 from __future__ import annotations
@@ -18,15 +20,18 @@ from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from engine import GroupingOptions, GroupingResult, Participant, __version__, run_grouping
 from functions.grouping.errors import (
+    ArchivedPolicyError,
     GroupingRunFailedError,
     IdempotencyConflictError,
     NoActivePolicyError,
+    RunInProgressError,
 )
-from functions.grouping.schemas import PolicyPublic, RunRecord, RunSummary, TriggerSource
+from functions.grouping.outcomes import RunOutcome, new_outcome, replayed_outcome
+from functions.grouping.schemas import PolicyPublic, RunRecord, TriggerSource
 from functions.grouping.store import GroupingStore
 from functions.web.errors import ServiceError
 from functions.web.problems import invalid_input
@@ -45,45 +50,51 @@ class RunRequest:
     run_date: date | None = None
 
 
-class PolicyUsed(BaseModel):
-    id: UUID
-    name: str
-
-
-class RunCounts(BaseModel):
-    participants: int
-    assigned: int
-    unassigned: int
-    groups: int
-
-
-class RunReport(BaseModel):
-    """A run as its caller hears of it: which policy and options, and how it went."""
-
-    run_id: UUID | None
-    replayed: bool
-    dry_run: bool
-    policy: PolicyUsed
-    options: dict[str, Any]
-    counts: RunCounts
-    diagnostics: dict[str, Any]
-
-
-class RunOutcome(RunReport):
-    """What a run produced; `result` only for a dry run (nothing else shows members)."""
-
-    result: GroupingResult | None = None
-
-
 def run_policy(*, store: GroupingStore, request: RunRequest) -> RunOutcome:
-    """Run the engine for `request` and save the run (unless a dry run)."""
-    if request.idempotency_key is not None and not request.dry_run:
-        existing = store.find_run_by_idempotency_key(key=request.idempotency_key)
-        if existing is not None:
-            if existing.request_hash != request_hash(request):
-                raise IdempotencyConflictError()
-            logger.info("run %s replayed for its idempotency key", existing.run_id)
-            return replayed_outcome(store.get_run(run_id=existing.run_id).run)
+    """Run the engine for `request` and save the run (unless a dry run).
+
+    With an idempotency key, the key is claimed first: a run already saved under it is
+    replayed, and a second request while the first is running is refused
+    (`RunInProgressError`, 409 `in-progress`), so the engine never runs twice for a key.
+    """
+    key = None if request.dry_run else request.idempotency_key
+    if key is not None:
+        replayed = _claim(store, key, request_hash(request))
+        if replayed is not None:
+            return replayed
+    try:
+        return _run(store, request)
+    finally:
+        # Saved or failed, the run is no longer in flight: a saved one is found by its key.
+        if key is not None:
+            _release(store, key)
+
+
+def _claim(store: GroupingStore, key: str, asked: str) -> RunOutcome | None:
+    """The replayed outcome when a run exists under `key`; None once this request owns it."""
+    claim = store.claim_run(idempotency_key=key, request_hash=asked)
+    if claim == "in-progress":
+        raise RunInProgressError()
+    if claim == "claimed":
+        return None
+    existing = store.find_run_by_idempotency_key(key=key)
+    if existing is None:  # the claim saw a run that is not visible now: refuse, do not rerun
+        raise RunInProgressError()
+    if existing.request_hash != asked:
+        raise IdempotencyConflictError()
+    logger.info("run %s replayed for its idempotency key", existing.run_id)
+    return replayed_outcome(store.get_run(run_id=existing.run_id).run)
+
+
+def _release(store: GroupingStore, key: str) -> None:
+    # Best effort: an unreleased claim only delays a retry until its lease runs out.
+    try:
+        store.release_run_claim(idempotency_key=key)
+    except ServiceError as error:
+        logger.warning("a run's claim stays until it expires: %s", type(error).__name__)
+
+
+def _run(store: GroupingStore, request: RunRequest) -> RunOutcome:
     policy = policy_for(store=store, policy_id=request.policy_id)
     options = effective_options(policy=policy, overrides=request.overrides)
     participants = store.list_active_participants()
@@ -95,13 +106,19 @@ def run_policy(*, store: GroupingStore, request: RunRequest) -> RunOutcome:
     )
     result = _engine_result(store, policy, record, participants, request)
     run_id = None if request.dry_run else _save(store, policy, record, result, request)
-    return _outcome(run_id, policy, record, result, dry_run=request.dry_run)
+    return new_outcome(run_id, policy, record, result, dry_run=request.dry_run)
 
 
 def policy_for(*, store: GroupingStore, policy_id: UUID | None) -> PolicyPublic:
-    """The given policy, else the active one; `NoActivePolicyError` when none is active."""
+    """The given policy, else the active one; `NoActivePolicyError` when none is active.
+
+    An archived policy cannot run (`ArchivedPolicyError`, 409); the save refuses it too.
+    """
     if policy_id is not None:
-        return store.get_policy(policy_id=policy_id)
+        policy = store.get_policy(policy_id=policy_id)
+        if policy.archived_at is not None:
+            raise ArchivedPolicyError()
+        return policy
     active = store.get_active_policy()
     if active is None:
         raise NoActivePolicyError()
@@ -164,21 +181,19 @@ def _save(
     result: GroupingResult,
     request: RunRequest,
 ) -> UUID:
+    """Saves the run in one transaction; a failure leaves nothing, and no failed-run row.
+
+    A transient fault is `DatabaseUnavailableError` (503 with Retry-After): the client
+    retries with the same key. Only an engine failure is recorded as a failed run.
+    """
     finished = record.model_copy(update={"finished_at": datetime.now(UTC)})
-    asked = request_hash(request)
-    try:
-        run_id = store.save_run(
-            idempotency_key=request.idempotency_key,
-            policy_id=policy.id,
-            run=finished,
-            result=result,
-            request_hash=asked,
-        )
-    except IdempotencyConflictError:
-        raise
-    except ServiceError as error:
-        _record_failure(store, policy, finished, f"saving failed: {type(error).__name__}")
-        raise GroupingRunFailedError() from None
+    run_id = store.save_run(
+        idempotency_key=request.idempotency_key,
+        policy_id=policy.id,
+        run=finished,
+        result=result,
+        request_hash=request_hash(request),
+    )
     logger.info(
         "run %s saved: policy %s, %d groups, %d unassigned",
         run_id,
@@ -198,47 +213,3 @@ def _record_failure(
         store.record_failed_run(policy_id=policy.id, run=ended, failure=failure)
     except ServiceError as error:
         logger.error("the failed run could not be recorded: %s", type(error).__name__)
-
-
-def _outcome(
-    run_id: UUID | None,
-    policy: PolicyPublic,
-    record: RunRecord,
-    result: GroupingResult,
-    *,
-    dry_run: bool,
-) -> RunOutcome:
-    counts = result.diagnostics.counts
-    return RunOutcome(
-        run_id=run_id,
-        replayed=False,
-        dry_run=dry_run,
-        policy=PolicyUsed(id=policy.id, name=policy.name),
-        options=record.options,
-        counts=RunCounts(
-            participants=counts.assigned + counts.unassigned,
-            assigned=counts.assigned,
-            unassigned=counts.unassigned,
-            groups=counts.groups,
-        ),
-        diagnostics=result.diagnostics.model_dump(mode="json"),
-        result=result if dry_run else None,
-    )
-
-
-def replayed_outcome(run: RunSummary) -> RunOutcome:
-    """The outcome of a run saved before, as its first request answered it."""
-    return RunOutcome(
-        run_id=run.run_id,
-        replayed=True,
-        dry_run=False,
-        policy=PolicyUsed(id=run.policy_id, name=run.policy_name),
-        options=run.options,
-        counts=RunCounts(
-            participants=run.participant_count,
-            assigned=run.assigned_count,
-            unassigned=run.unassigned_count,
-            groups=run.group_count,
-        ),
-        diagnostics=run.diagnostics,
-    )

@@ -25,6 +25,7 @@ from functions.grouping.schemas import (
     PolicyPublic,
     PolicyRemoval,
     PolicyUpdate,
+    RunClaim,
     RunDetail,
     RunGroup,
     RunHistoryRow,
@@ -41,6 +42,7 @@ POLICIES = "grouping_policies"
 _POLICY_COLUMNS = columns_of(PolicyPublic)
 _POLICY_ORDER = ("created_at", "id")
 _REMOVAL: TypeAdapter[PolicyRemoval] = TypeAdapter(PolicyRemoval)
+_CLAIM: TypeAdapter[RunClaim] = TypeAdapter(RunClaim)
 
 
 class GroupingStore:
@@ -146,6 +148,20 @@ class GroupingStore:
                 "request_hash": None,
             }
         )
+
+    def claim_run(self, *, idempotency_key: str, request_hash: str) -> RunClaim:
+        """Claims `idempotency_key` for a run about to start (one RPC, see migration 0022).
+
+        "claimed": this request runs; "in-progress": another request holds the key now;
+        "done": a run is saved under it. A key held with another request's hash is
+        `IdempotencyConflictError`.
+        """
+        params = {"p_idempotency_key": idempotency_key, "p_request_hash": request_hash}
+        return _CLAIM.validate_python(self._transport.rpc("claim_grouping_run", params))
+
+    def release_run_claim(self, *, idempotency_key: str) -> None:
+        """Ends the claim of a run that was saved (found by its key now) or failed."""
+        self._transport.rpc("release_grouping_run", {"p_idempotency_key": idempotency_key})
 
     def find_run_by_idempotency_key(self, *, key: str) -> IdempotentRun | None:
         query = Select("runs", ("id", "payload_hash"), [eq("idempotency_key", key)])

@@ -14,8 +14,8 @@ from typing import Any
 from pydantic import BaseModel
 
 from engine import Group, UnassignedParticipant
+from functions.grouping.outcomes import RunOutcome, RunReport
 from functions.grouping.schemas import RunDetail, RunGroup, RunSummary
-from functions.grouping.service import RunOutcome, RunReport
 
 # Details of the unassigned queue that describe the pool and the rules, not the person's
 # answers. Anything else (e.g. `severe_allergens`) is left out of every response.

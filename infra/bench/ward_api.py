@@ -1,6 +1,7 @@
 """Benchmark the ward routes on the local server, over HTTP, on a migrated database.
 
     python -m infra.bench.ward_api [--members 10000] [--small 200] [--repeat 20]
+    python -m infra.bench.ward_api --clients 32 [--connections pooled|per-request]
 
 Seeds a large ward (boundary preview, bar 100 ms a request) and a small one (GET
 groups, bar 100 ms), with households of 1-6 and Hebrew and Latin names, and a ward
@@ -10,6 +11,10 @@ Each is measured twice: as a drag sends them (the ward unchanged between request
 server's ward cache holds its households), and as the first request after a roster change
 (one member renamed before each request, so the roster is read and households detected
 again). The bars apply to the first; the second is printed for what it costs.
+
+With `--clients N`, N clients send drag previews at once (`repeat` each) and the figures are
+throughput and latency under that load; `--connections per-request` makes the functions
+open a new PostgreSQL connection per store call, as they did before the pool, to compare.
 """
 
 from __future__ import annotations
@@ -20,6 +25,8 @@ import statistics
 import time
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import httpx
 import psycopg
@@ -69,6 +76,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--small", type=int, default=200)
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--database-url", help="server URL (default: DATABASE_URL, else embedded)")
+    parser.add_argument("--clients", type=int, default=1, help="concurrent clients (previews)")
+    parser.add_argument("--connections", choices=("pooled", "per-request"), default="pooled")
     args = parser.parse_args(argv)
     with (
         postgres_server(args.database_url or configured_database_url()) as server_url,
@@ -82,6 +91,8 @@ def _measure(url: str, args: argparse.Namespace) -> int:
     from infra.local import runtime
 
     runtime.use_local_settings(url)
+    if args.connections == "per-request":
+        use_a_connection_per_request()
     admin = runtime.ensure_local_admin(url)
     large = seed_ward(url, members=args.members, admin_id=admin, seed=1)
     small = seed_ward(url, members=args.small, admin_id=admin, seed=2)
@@ -97,6 +108,10 @@ def _measure(url: str, args: argparse.Namespace) -> int:
 
         def get_small() -> httpx.Response:
             return client.get(f"/api/ward-members/groups/{small}")
+
+        if args.clients > 1:
+            send_preview()  # the ward cache warm, as during a drag
+            return under_load(base, headers, preview, clients=args.clients, repeat=args.repeat)
 
         results = {
             f"POST preview, {args.members} members": (
@@ -116,6 +131,44 @@ def _measure(url: str, args: argparse.Namespace) -> int:
             f" first after a roster change {changed_ms:.1f} ms, HTTP {changed_status}"
         )
     return 0 if ok else 1
+
+
+def under_load(
+    base: str, headers: dict[str, str], preview: dict[str, object], *, clients: int, repeat: int
+) -> int:
+    """`clients` keep-alive clients sending `repeat` previews each, all at once."""
+
+    def one_client(_: int) -> list[tuple[float, int]]:
+        with httpx.Client(base_url=base, headers=headers, timeout=60) as client:
+            timed = []
+            for _ in range(repeat):
+                started = time.perf_counter()
+                status = client.post("/api/ward-members/groups/preview", json=preview).status_code
+                timed.append(((time.perf_counter() - started) * 1000, status))
+            return timed
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=clients) as pool:
+        timed = [t for client in pool.map(one_client, range(clients)) for t in client]
+    elapsed = time.perf_counter() - started
+    latencies = sorted(ms for ms, _ in timed)
+    failures = sum(1 for _, status in timed if status != 200)
+    print(
+        f"POST preview, {clients} clients x {repeat}: {len(timed) / elapsed:.0f} requests/s,"
+        f" median {statistics.median(latencies):.1f} ms,"
+        f" p95 {latencies[int(0.95 * (len(latencies) - 1))]:.1f} ms, {failures} not 200"
+    )
+    return 0 if failures == 0 else 1
+
+
+def use_a_connection_per_request() -> None:
+    """The functions open a new connection for every store call (no pool), for comparison."""
+    from functions.database import deps
+
+    def per_request(database_url: str) -> Callable[[], psycopg.Connection[Any]]:
+        return lambda: psycopg.connect(database_url)
+
+    deps.postgres_connections = per_request  # type: ignore[assignment]
 
 
 def rename_a_member(database_url: str, ward_id: uuid.UUID) -> None:

@@ -76,6 +76,8 @@ def _calls(store: GroupingStore) -> dict[str, Callable[[], Any]]:
         "record_failed_run": lambda: store.record_failed_run(
             policy_id=policy, run=RUN, failure="engine-error"
         ),
+        "claim_run": lambda: store.claim_run(idempotency_key="k", request_hash="h"),
+        "release_run_claim": lambda: store.release_run_claim(idempotency_key="k"),
         "find_run_by_idempotency_key": lambda: store.find_run_by_idempotency_key(key="k"),
         "get_run": lambda: store.get_run(run_id=run),
     }
@@ -168,6 +170,8 @@ def _columns_of(db: Connection, relation: str) -> set[str]:
 def test_the_store_sends_rpcs_and_reads_relations(sent_requests: list[httpx.Request]) -> None:
     assert set(_rpc_requests(sent_requests)) == {
         "activate_grouping_policy",
+        "claim_grouping_run",
+        "release_grouping_run",
         "remove_grouping_policy",
         "save_grouping_run",
     }

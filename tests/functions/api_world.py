@@ -93,6 +93,7 @@ def api_world(
     )
     # The active policy cannot be deleted; the schema says so on purpose.
     db.execute("update public.grouping_policies set is_active = false where is_active")
+    db.execute("delete from public.run_claims")
     for table in ("runs", "grouping_policies", "participants"):
         db.execute(f"delete from public.{table} where created_at >= %s", [started[0]])
     db.execute("delete from auth.users where id = any(%s)", [[admin_id, member_id]])

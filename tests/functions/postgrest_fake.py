@@ -123,6 +123,8 @@ class FakePostgrest:
         default_factory=lambda: {
             "activate_grouping_policy": POLICY_ROW,
             "remove_grouping_policy": "deleted",
+            "claim_grouping_run": "claimed",
+            "release_grouping_run": None,
             "save_grouping_run": RUN_ID,
         }
     )

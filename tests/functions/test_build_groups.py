@@ -2,49 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
 from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
 
-from engine import run_grouping
-from functions.auth.verifier import TokenVerifier
-from functions.build_groups import handler
 from functions.database.errors import DatabaseUnavailableError
 from functions.grouping import service as grouping_service
 from functions.grouping.store import GroupingStore
 from tests.functions.api_world import ApiWorld
-from tests.functions.conftest import wire
-from tests.functions.events import Answer, send
+from tests.functions.build_groups_fixtures import Call
+from tests.functions.build_groups_fixtures import call as call
+from tests.functions.build_groups_fixtures import engine_calls as engine_calls
 
 pytestmark = pytest.mark.db
-Call = Callable[..., Answer]
 SEEDED = 40
-
-
-@pytest.fixture
-def call(api_world: ApiWorld, verifier: TokenVerifier) -> Iterator[Call]:
-    undo = wire(handler.app, api_world.settings, verifier)
-
-    def invoke(method: str, path: str, *, token: str | None = None, **event: Any) -> Answer:
-        return send(handler.handler, method, path, token=token, **event)
-
-    yield invoke
-    undo()
-
-
-@pytest.fixture
-def engine_calls(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """Counts the engine runs the service makes (the real engine still runs)."""
-    calls: list[int] = []
-
-    def counted(*args: Any, **kwargs: Any) -> Any:
-        calls.append(1)
-        return run_grouping(*args, **kwargs)
-
-    monkeypatch.setattr(grouping_service, "run_grouping", counted)
-    return calls
 
 
 @pytest.fixture
@@ -232,7 +204,7 @@ def test_an_engine_failure_is_a_500_with_a_request_id_and_a_failed_run(
         assert api_world.rows_of_run(table, run_id) == 0
 
 
-def test_a_database_failure_while_saving_is_a_500_and_a_failed_run(
+def test_a_database_fault_while_saving_is_a_503_and_leaves_no_run(
     api_world: ApiWorld, call: Call, seeded: UUID, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def unavailable(self: GroupingStore, **kwargs: Any) -> UUID:
@@ -240,7 +212,7 @@ def test_a_database_failure_while_saving_is_a_500_and_a_failed_run(
 
     monkeypatch.setattr(GroupingStore, "save_run", unavailable)
     answer = call("POST", "/build-groups", token=api_world.admin_token, body={})
-    assert answer.status == 500 and answer.json()["request_id"]
-    rows = api_world.db.execute("select status, error, group_count from public.runs").fetchall()
-    assert rows == [("failed", "saving failed: DatabaseUnavailableError", 0)]
+    assert answer.status == 503 and answer.json()["request_id"]
+    # Only an engine failure is recorded as a failed run: a fault leaves nothing behind.
+    assert api_world.count("select count(*) from public.runs") == 0
     assert api_world.count("select count(*) from public.group_members") == 0
