@@ -1,13 +1,19 @@
-"""The Supabase project's public signing keys (JWKS), cached for at most ten minutes.
+"""The Supabase project's public signing keys (JWKS), cached for ten minutes.
 
-A token whose `kid` is not in the cache causes one refetch (keys rotate), and no more
-than one per `refetch_cooldown_seconds`, so that a stream of forged `kid`s cannot turn
-every request into a call to Supabase. The fetch and the clock are injected: tests
-serve their own key set and move time by hand.
+The endpoint is asked at most once per `refetch_cooldown_seconds`, whatever happens:
+a token whose `kid` is not in the cache causes one refetch (keys rotate), a failed fetch
+is not retried before the cooldown ends, so neither a stream of forged `kid`s nor an
+outage turns every request into a call to Supabase. The fetch runs outside the lock:
+a request whose key is cached never waits for it, and while one request fetches the
+others answer from the keys at hand (or fail fast with `SigningKeysUnavailableError`,
+503, when there are none). Keys past their age are used only while a refresh is under
+way or has just failed, and never once older than `max_age + max_stale`. The fetch and
+the clock are injected: tests serve their own key set and move time by hand.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -23,8 +29,12 @@ if TYPE_CHECKING:
 FetchJwks = Callable[[], Mapping[str, Any]]
 Clock = Callable[[], float]
 MAX_AGE_SECONDS = 600.0
+# How much longer expired keys stand in while the endpoint cannot be read.
+MAX_STALE_SECONDS = 600.0
 REFETCH_COOLDOWN_SECONDS = 30.0
 ASYMMETRIC_KEY_TYPES = frozenset({"RSA", "EC", "OKP"})
+
+logger = logging.getLogger("functions.auth")
 
 
 def http_jwks_fetcher(url: str, client: httpx.Client | None = None) -> FetchJwks:
@@ -72,33 +82,64 @@ class JwksCache:
         *,
         clock: Clock = time.monotonic,
         max_age_seconds: float = MAX_AGE_SECONDS,
+        max_stale_seconds: float = MAX_STALE_SECONDS,
         refetch_cooldown_seconds: float = REFETCH_COOLDOWN_SECONDS,
     ) -> None:
         self._fetch = fetch
         self._clock = clock
         self._max_age = max_age_seconds
+        self._max_stale = max_stale_seconds
         self._cooldown = refetch_cooldown_seconds
+        # All guarded by `_lock`, which is never held across a fetch.
         self._keys: dict[str, PyJWK] = {}
-        self._fetched_at: float | None = None
+        self._fetched_at: float | None = None  # the last fetch that worked
+        self._attempted_at: float | None = None  # the last fetch, worked or not
+        self._refreshing = False
         self._lock = threading.Lock()
 
     def key(self, kid: str) -> PyJWK | None:
-        """The key named `kid`, or None when even a fresh key set lacks it."""
+        """The key named `kid`, or None when the keys at hand lack it.
+
+        `SigningKeysUnavailableError` when there are no usable keys: never fetched, or
+        too old, and the endpoint cannot be read now.
+        """
         with self._lock:
-            if self._is_stale():
-                self._refresh()
-            found = self._keys.get(kid)
-            if found is None and self._may_refetch():
-                self._refresh()
-                found = self._keys.get(kid)
-            return found
+            now = self._clock()
+            if self._is_fresh(now) and kid in self._keys:
+                return self._keys[kid]
+            if not self._claim_refresh(now):
+                return self._usable_key(kid, now)
+        self._refresh()
+        with self._lock:
+            return self._usable_key(kid, self._clock())
 
-    def _is_stale(self) -> bool:
-        return self._fetched_at is None or self._clock() - self._fetched_at >= self._max_age
+    def _is_fresh(self, now: float) -> bool:
+        return self._fetched_at is not None and now - self._fetched_at < self._max_age
 
-    def _may_refetch(self) -> bool:
-        return self._fetched_at is None or self._clock() - self._fetched_at >= self._cooldown
+    def _claim_refresh(self, now: float) -> bool:
+        """True when this request is to fetch: nobody else is, and the cooldown is over."""
+        if self._refreshing:
+            return False
+        if self._attempted_at is not None and now - self._attempted_at < self._cooldown:
+            return False
+        self._refreshing = True
+        self._attempted_at = now
+        return True
+
+    def _usable_key(self, kid: str, now: float) -> PyJWK | None:
+        if self._fetched_at is None or now - self._fetched_at >= self._max_age + self._max_stale:
+            raise SigningKeysUnavailableError()
+        return self._keys.get(kid)
 
     def _refresh(self) -> None:
-        self._keys = parse_key_set(self._fetch())
-        self._fetched_at = self._clock()
+        keys: dict[str, PyJWK] | None = None
+        try:
+            keys = parse_key_set(self._fetch())
+        except SigningKeysUnavailableError:
+            logger.warning("the JWKS could not be fetched; next try in %.0f s", self._cooldown)
+        finally:
+            with self._lock:
+                self._refreshing = False
+                if keys is not None:
+                    self._keys = keys
+                    self._fetched_at = self._clock()

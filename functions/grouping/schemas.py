@@ -158,6 +158,8 @@ class IdempotentRun(BaseModel):
 
     run_id: UUID
     request_hash: str
+    # Which request saved it: a save that finds another request's run reports a replay.
+    started_at: datetime
 
 
 class RunDetail(BaseModel):

@@ -106,6 +106,13 @@ def _run(store: GroupingStore, request: RunRequest) -> RunOutcome:
     )
     result = _engine_result(store, policy, record, participants, request)
     run_id = None if request.dry_run else _save(store, policy, record, result, request)
+    if run_id is not None and request.idempotency_key is not None:
+        saved = store.find_run_by_idempotency_key(key=request.idempotency_key)
+        if saved is not None and saved.started_at != record.started_at:
+            # The save found a run another request had saved under the key first (possible
+            # only once a claim's lease ran out): report that run, as a replay.
+            logger.info("run %s replayed: the save found it under its key", run_id)
+            return replayed_outcome(store.get_run(run_id=run_id).run)
     return new_outcome(run_id, policy, record, result, dry_run=request.dry_run)
 
 

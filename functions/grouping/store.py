@@ -164,11 +164,14 @@ class GroupingStore:
         self._transport.rpc("release_grouping_run", {"p_idempotency_key": idempotency_key})
 
     def find_run_by_idempotency_key(self, *, key: str) -> IdempotentRun | None:
-        query = Select("runs", ("id", "payload_hash"), [eq("idempotency_key", key)])
-        rows = self._transport.select(query)
+        columns = ("id", "payload_hash", "started_at")
+        rows = self._transport.select(Select("runs", columns, [eq("idempotency_key", key)]))
         if not rows:
             return None
-        return IdempotentRun(run_id=rows[0]["id"], request_hash=rows[0]["payload_hash"])
+        row = rows[0]
+        return IdempotentRun(
+            run_id=row["id"], request_hash=row["payload_hash"], started_at=row["started_at"]
+        )
 
     def get_run(self, *, run_id: UUID) -> RunDetail:
         """A run with its groups and queue; runs are never changed once saved."""

@@ -63,6 +63,7 @@ def sample_rows() -> dict[str, list[dict[str, Any]]]:
             {
                 "id": RUN_ID,
                 "payload_hash": "hash-of-the-first-request",
+                "started_at": STAMP,
                 "options": {"seed": 1},
                 "diagnostics": {"counts": {}},
             }

@@ -97,7 +97,7 @@ def test_a_run_is_found_by_its_idempotency_key(fake: FakePostgrest, store: Group
     (request,) = fake.requests
     assert request.url.path == "/rest/v1/runs"
     assert _params(request) == [
-        ("select", "id,payload_hash"),
+        ("select", "id,payload_hash,started_at"),
         ("idempotency_key", "eq.key, with (odd) chars"),
         *FIRST_PAGE,
     ]
