@@ -22,6 +22,7 @@ from pydantic import BaseModel, ValidationError
 
 from engine import GroupingOptions, GroupingResult, Participant, __version__, run_grouping
 from functions.grouping.errors import (
+    ArchivedPolicyError,
     GroupingRunFailedError,
     IdempotencyConflictError,
     NoActivePolicyError,
@@ -174,7 +175,8 @@ def _save(
             result=result,
             request_hash=asked,
         )
-    except IdempotencyConflictError:
+    except (IdempotencyConflictError, ArchivedPolicyError):
+        # Refusals of the request, not failures of the run: nothing to record (GR001, GR002).
         raise
     except ServiceError as error:
         _record_failure(store, policy, finished, f"saving failed: {type(error).__name__}")
