@@ -10,9 +10,10 @@ class ActivePolicyError(ConflictError, detail="The active grouping policy cannot
 
 
 class ArchivedPolicyError(ConflictError):
-    """Raised by the database (GR002), or by the store when an edit matched no live policy."""
+    """Raised by the database (GR002: activated or run), or by the store when an edit matched
+    no live policy."""
 
-    default_detail = "An archived grouping policy cannot be activated or edited."
+    default_detail = "An archived grouping policy cannot be activated, edited or run."
 
 
 class IdempotencyConflictError(ConflictError):

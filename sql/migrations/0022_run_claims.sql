@@ -22,8 +22,8 @@ grant select, insert, update, delete on table public.run_claims to authenticated
 
 create policy run_claims_writers on public.run_claims
   for all to authenticated, service_role
-  using ((select public.can_write_grouping()))
-  with check ((select public.can_write_grouping()));
+  using ((select private.can_write_grouping()))
+  with check ((select private.can_write_grouping()));
 
 -- 'claimed' (the caller runs), 'in-progress' (another request holds the key), or 'done'
 -- (a run is saved under the key: the caller replays it). GR001 when the key is held
@@ -36,7 +36,7 @@ as $$
 declare
   held public.run_claims;
 begin
-  if not public.can_write_grouping() then
+  if not private.can_write_grouping() then
     raise exception 'only an admin or the service may run a grouping' using errcode = '42501';
   end if;
   if exists (select 1 from public.runs r where r.idempotency_key = p_idempotency_key) then

@@ -215,20 +215,21 @@ def _raw_activation(database_url: str, policy: UUID) -> Callable[[threading.Barr
     return activate
 
 
-def test_two_concurrent_raw_activations_leave_exactly_one_active(
+def test_two_concurrent_raw_activations_both_succeed_and_leave_exactly_one_active(
     db: Connection, database_url: str, three_policies: tuple[UUID, UUID, UUID]
 ) -> None:
+    # A direct write queues on the RPC's lock too: the second waits for the first to
+    # commit, then deactivates it, instead of failing on the partial unique index.
     _, one, two = three_policies
     outcomes = _in_threads([_raw_activation(database_url, one), _raw_activation(database_url, two)])
 
-    failures = [error for error in outcomes if error is not None]
-    assert len(failures) == 1
-    assert isinstance(failures[0], psycopg.errors.UniqueViolation)
-    winner = one if outcomes[0] is None else two
-    assert _active(db) == [winner]
+    assert outcomes == [None, None]
+    active = _active(db)
+    assert len(active) == 1
+    assert active[0] in {one, two}
 
 
-def test_a_blocked_activation_fails_once_the_first_commits(
+def test_a_blocked_activation_succeeds_once_the_first_commits(
     db: Connection, database_url: str, three_policies: tuple[UUID, UUID, UUID]
 ) -> None:
     _, one, two = three_policies
@@ -253,8 +254,8 @@ def test_a_blocked_activation_fails_once_the_first_commits(
         _wait_until_blocked(db, second_pid)
         first.commit()
         thread.join(timeout=30)
-    assert isinstance(outcome[0], psycopg.errors.UniqueViolation)
-    assert _active(db) == [one]
+    assert outcome[0] is None
+    assert _active(db) == [two]
 
 
 def _wait_until_blocked(db: Connection, pid: list[int]) -> None:
@@ -289,3 +290,80 @@ def test_concurrent_activations_through_the_rpc_both_succeed_and_one_stays_activ
     active = _active(db)
     assert len(active) == 1
     assert active[0] in {one, two}
+
+
+def _as_admin(
+    database_url: str, admin: Actor, statement: str, policy: UUID, pids: list[int] | None = None
+) -> Callable[[threading.Barrier | None], None]:
+    """One request as the admin through PostgREST's role: `statement` on `policy`, committed."""
+
+    def call(barrier: threading.Barrier | None) -> None:
+        with psycopg.connect(database_url, autocommit=True) as conn:
+            if pids is not None:
+                pids.append(conn.info.backend_pid)
+            if barrier is not None:
+                barrier.wait()
+            with act_as(conn, admin, commit=True):
+                conn.execute(statement.encode(), [policy])
+                time.sleep(0.1)  # hold the transaction open so the requests overlap
+
+    return call
+
+
+_RPC = "select public.activate_grouping_policy(%s)"
+_DIRECT = "update public.grouping_policies set is_active = true where id = %s"
+
+
+def test_direct_and_rpc_activations_by_admins_all_succeed_and_leave_one_active(
+    db: Connection,
+    database_url: str,
+    three_policies: tuple[UUID, UUID, UUID],
+    committed_admin: Actor,
+) -> None:
+    # Direct writes (a dashboard's PATCH) and the RPC, on the same policies and on
+    # different ones: none fails on the unique index, none deadlocks.
+    calls: list[Callable[[threading.Barrier], None]] = [
+        _as_admin(database_url, committed_admin, statement, policy)
+        for statement in (_RPC, _DIRECT)
+        for policy in three_policies
+        for _ in range(2)
+    ]
+    for _ in range(2):
+        assert _in_threads(calls) == [None] * len(calls)
+        active = _active(db)
+        assert len(active) == 1
+        assert active[0] in three_policies
+
+
+def test_a_direct_activation_queued_behind_an_rpc_of_the_same_policy_does_not_deadlock(
+    db: Connection,
+    database_url: str,
+    three_policies: tuple[UUID, UUID, UUID],
+    committed_admin: Actor,
+) -> None:
+    # While one activation holds the lock, an RPC and then a direct write queue for the
+    # same policy. Were the direct write to lock the row before the activation lock,
+    # the RPC (granted the lock first) would wait for that row and the two deadlock.
+    _, one, two = three_policies
+    queued: list[tuple[str, list[int]]] = [(_RPC, []), (_DIRECT, [])]
+    outcomes: list[BaseException | None] = []
+
+    def run(call: Callable[[threading.Barrier | None], None]) -> None:
+        try:
+            call(None)
+        except BaseException as error:  # reported to the test thread
+            outcomes.append(error)
+
+    with psycopg.connect(database_url, autocommit=True) as holder:
+        threads = []
+        with act_as(holder, committed_admin, commit=True):
+            holder.execute(_RPC, [one])
+            for statement, pids in queued:
+                call = _as_admin(database_url, committed_admin, statement, two, pids)
+                threads.append(threading.Thread(target=run, args=(call,)))
+                threads[-1].start()
+                _wait_until_blocked(db, pids)
+        for thread in threads:
+            thread.join(timeout=30)
+    assert outcomes == []
+    assert _active(db) == [two]

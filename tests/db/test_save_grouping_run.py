@@ -13,8 +13,14 @@ import psycopg
 import pytest
 from psycopg.rows import TupleRow
 
-from tests.db.actors import Actor, act_as, make_user, user_actor
-from tests.db.grouping_world import insert_participant, insert_policy, result_payload, scalar
+from tests.db.actors import SERVICE_ROLE, Actor, act_as, make_user, user_actor
+from tests.db.grouping_world import (
+    insert_participant,
+    insert_policy,
+    result_payload,
+    save_run,
+    scalar,
+)
 
 Connection = psycopg.Connection[TupleRow]
 COUNTED_TABLES = ("runs", "groups", "group_members", "unassigned_queue")
@@ -235,3 +241,46 @@ def test_a_payload_of_the_wrong_shape_is_an_invalid_parameter(
 ) -> None:
     with pytest.raises(psycopg.errors.InvalidParameterValue):
         _save(db, cast, result)
+
+
+@pytest.fixture
+def archived_policy(db: Connection, cast: Cast) -> Iterator[UUID]:
+    """A second policy of the cast, with one run saved while it was live, then archived."""
+    policy = insert_policy(db, name="retired")
+    with act_as(db, cast.admin, commit=True) as conn:
+        save_run(
+            conn, policy_id=policy, result=result_payload([cast.people[:4]]), key="pre-archive"
+        )
+        assert scalar(conn, "select public.remove_grouping_policy(%s)", [policy]) == "archived"
+    yield policy
+    db.execute("delete from public.runs where policy_id = %s", [policy])
+    db.execute("delete from public.grouping_policies where id = %s", [policy])
+
+
+@pytest.mark.parametrize("actor", ["admin", "service_role"])
+def test_an_archived_policy_cannot_run(
+    db: Connection, cast: Cast, archived_policy: UUID, actor: str
+) -> None:
+    caller = cast.admin if actor == "admin" else SERVICE_ROLE
+    before = _counts(db)
+    for key in ("after-archive", None):
+        with pytest.raises(psycopg.Error) as raised, act_as(db, caller) as conn:
+            save_run(
+                conn, policy_id=archived_policy, result=result_payload([cast.people[4:]]), key=key
+            )
+        assert raised.value.sqlstate == "GR002"
+    assert _counts(db) == before
+
+
+def test_a_replay_of_a_run_saved_before_its_policy_was_archived_still_answers_it(
+    db: Connection, cast: Cast, archived_policy: UUID
+) -> None:
+    first = scalar(db, "select id from public.runs where idempotency_key = 'pre-archive'")
+    with act_as(db, cast.admin) as conn:
+        again = save_run(
+            conn,
+            policy_id=archived_policy,
+            result=result_payload([cast.people[:4]]),
+            key="pre-archive",
+        )
+    assert again == first

@@ -108,6 +108,20 @@ def test_no_active_policy_is_a_409(api_world: ApiWorld, call: Call) -> None:
     assert api_world.runs() == 0
 
 
+def test_a_run_of_an_archived_policy_is_a_409_and_saves_nothing(
+    api_world: ApiWorld, call: Call, seeded: UUID
+) -> None:
+    archived = api_world.add_policy("Retired")
+    api_world.db.execute(
+        "update public.grouping_policies set archived_at = now() where id = %s", [archived]
+    )
+    body = {"policy_id": str(archived)}
+    answer = call("POST", "/build-groups", token=api_world.admin_token, body=body)
+    assert answer.status == 409, answer.text
+    assert answer.headers["content-type"] == "application/problem+json"
+    assert api_world.runs() == 0
+
+
 def test_an_invalid_option_is_a_422_naming_the_option(
     api_world: ApiWorld, call: Call, seeded: UUID
 ) -> None:
