@@ -1,5 +1,5 @@
 """POST /build-groups under faults and races: connections killed mid-save, one key in flight
-twice, an archived policy. Real PostgreSQL, through the Lambda handler."""
+twice. Real PostgreSQL, through the Lambda handler."""
 
 from __future__ import annotations
 
@@ -127,16 +127,3 @@ def test_concurrent_requests_with_one_key_run_the_engine_once(
     assert statuses.count(201) == 1
     assert set(statuses) <= {200, 201, 409}
     assert all(a.json()["type"].endswith(":in-progress") for a in answers if a.status == 409)
-
-
-def test_an_archived_policy_cannot_run(
-    api_world: ApiWorld, call: Call, policy: UUID, engine_calls: list[int]
-) -> None:
-    archived = api_world.add_policy("Old dinners")
-    api_world.db.execute(
-        "update public.grouping_policies set archived_at = now() where id = %s", [archived]
-    )
-    body = {"policy_id": str(archived)}
-    answer = call("POST", "/build-groups", token=api_world.admin_token, body=body)
-    assert answer.status == 409, answer.text
-    assert engine_calls == [] and api_world.runs() == 0
