@@ -28,3 +28,5 @@ class SigningKeysUnavailableError(ServiceUnavailableError, slug="signing-keys-un
     """The Supabase JWKS endpoint could not be read, so no token can be checked."""
 
     default_detail = "The token signing keys could not be loaded; retry shortly."
+    # The key cache asks the endpoint again after its 30 s cooldown at the latest.
+    retry_after_seconds = 30

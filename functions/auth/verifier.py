@@ -25,6 +25,8 @@ ADMIN_ROLE = "admin"
 SYMMETRIC_ALGORITHM = "HS256"
 ASYMMETRIC_ALGORITHMS = frozenset({"RS256", "ES256"})
 REQUIRED_CLAIMS = ("exp", "aud", "iss", "sub")
+# Header fields that, when present, must be JSON strings (RFC 7515 4.1.4, 4.1.9).
+STRING_HEADERS = ("kid", "typ")
 # Clock skew between Supabase Auth and Lambda.
 LEEWAY_SECONDS = 5
 
@@ -49,17 +51,13 @@ class TokenVerifier:
 
     def verify(self, token: str) -> Caller:
         """The caller behind `token`; `InvalidTokenError` for anything not fully valid."""
-        try:
-            header = jwt.get_unverified_header(token)
-        except jwt.PyJWTError:
-            raise InvalidTokenError() from None
-        algorithm = header.get("alg")
-        key = self._key_for(algorithm, header.get("kid"))
+        algorithm, kid = token_header(token)
+        key = self._key_for(algorithm, kid)
         try:
             claims = jwt.decode(
                 token,
                 key,
-                algorithms=[str(algorithm)],
+                algorithms=[algorithm],
                 audience=AUDIENCE,
                 issuer=self._issuer,
                 leeway=LEEWAY_SECONDS,
@@ -69,17 +67,36 @@ class TokenVerifier:
             raise InvalidTokenError() from None
         return caller_from_claims(claims, token)
 
-    def _key_for(self, algorithm: object, kid: object) -> Any:
+    def _key_for(self, algorithm: str, kid: str | None) -> Any:
         if algorithm == SYMMETRIC_ALGORITHM and self._jwt_secret:
             return self._jwt_secret
         if algorithm not in ASYMMETRIC_ALGORITHMS or self._signing_keys is None:
             raise InvalidTokenError()
-        if not isinstance(kid, str):
+        if kid is None:
             raise InvalidTokenError()
         key = self._signing_keys.key(kid)
         if key is None or key.algorithm_name != algorithm:
             raise InvalidTokenError()
         return key.key
+
+
+def token_header(token: str) -> tuple[str, str | None]:
+    """The `alg` and `kid` of `token`'s header, unverified; `InvalidTokenError` unless the
+    header is a JSON object whose `alg` is a string and whose `kid` and `typ`, when present,
+    are strings too (any other JSON type is refused here, before it reaches a comparison)."""
+    try:
+        header = jwt.get_unverified_header(token)
+    except (jwt.PyJWTError, ValueError, TypeError):
+        raise InvalidTokenError() from None
+    if not isinstance(header, dict):
+        raise InvalidTokenError()
+    algorithm = header.get("alg")
+    if not isinstance(algorithm, str):
+        raise InvalidTokenError()
+    if any(name in header and not isinstance(header[name], str) for name in STRING_HEADERS):
+        raise InvalidTokenError()
+    kid = header.get("kid")
+    return algorithm, kid if isinstance(kid, str) else None
 
 
 def caller_from_claims(claims: dict[str, Any], token: str) -> Caller:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Body, Header, Response
@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from functions.auth.deps import AdminDep
 from functions.grouping.deps import StoreDep
+from functions.grouping.schemas import RunOverrides
 from functions.grouping.service import RunRequest, run_policy
 from functions.grouping.views import BuildGroupsAnswer, RunView, build_groups_answer, run_view
 from functions.web.app import create_app, mangum_handler
@@ -28,7 +29,8 @@ class BuildGroupsBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     policy_id: UUID | None = None
-    options: dict[str, Any] = Field(default_factory=dict)
+    # Each option is checked against the engine's field here, before anything else runs.
+    options: RunOverrides = Field(default_factory=RunOverrides)
     dry_run: StrictBool = False
 
 
@@ -44,7 +46,7 @@ def build_groups(
     request = RunRequest(
         trigger_source="api",
         policy_id=asked.policy_id,
-        overrides=asked.options,
+        overrides=asked.options.overrides(),
         dry_run=asked.dry_run,
         idempotency_key=None if idempotency_key is None else API_KEY_PREFIX + idempotency_key,
     )

@@ -11,31 +11,36 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Body, Path
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict
 from pydantic.alias_generators import to_camel
 
 from engine.wards import WardMember
 from functions.wards.deps import WardCacheDep, WardStoreDep, require_ward_manager
 from functions.wards.errors import StaleAssignmentsError
 from functions.wards.plan import RequestedChange, plan_bulk_update, sync_keeping_households
-from functions.wards.schemas import CamelModel, RosterSync
+from functions.wards.schemas import CamelModel, CamelRequest, RosterSync
 from functions.web.app import create_app, mangum_handler
+from functions.web.bounds import BoundedRequest, Items, NonNegativeInt64
 
 router = APIRouter()
 
 
-class RosterEntry(WardMember):
-    """A roster member as the client sends it, in the seed's camelCase."""
+class RosterEntry(WardMember, BoundedRequest):
+    """A roster member as the client sends it, in the seed's camelCase, within the bounds."""
 
     model_config = ConfigDict(
         alias_generator=to_camel, populate_by_name=True, frozen=True, extra="forbid"
     )
 
 
-class BulkUpdateBody(CamelModel):
+class BoundedChange(RequestedChange, BoundedRequest):
+    """One entry of a bulk update, within the bounds every request is held to."""
+
+
+class BulkUpdateBody(CamelRequest):
     ward_branch_id: UUID
-    assignments: list[RequestedChange]
-    expected_version: Annotated[int, Field(ge=0)]
+    assignments: Items[BoundedChange]
+    expected_version: NonNegativeInt64
 
 
 class BulkUpdateAnswer(CamelModel):
@@ -51,7 +56,7 @@ class BulkUpdateAnswer(CamelModel):
 def sync_roster(
     store: WardStoreDep,
     ward_branch_id: Annotated[UUID, Path(alias="wardBranchId")],
-    roster: Annotated[list[RosterEntry], Body()],
+    roster: Annotated[Items[RosterEntry], Body()],
 ) -> RosterSync:
     require_ward_manager(store, ward_branch_id)
     return sync_keeping_households(store, ward_branch_id, list(roster))

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from functions.web.errors import InvalidInputError, ServiceError, ServiceUnavailableError
 
+# Long enough for a failover or a lost race to pass, short enough for a phone to wait.
+RETRY_AFTER_SECONDS = 2
+
 
 class DatabaseError(ServiceError, detail="The database could not complete the request."):
     """The database failed in a way no more specific error describes: a 500."""
@@ -22,7 +25,9 @@ class ReferentialIntegrityError(InvalidPayloadError):
 
 
 class DatabaseUnavailableError(ServiceUnavailableError):
-    """The connection was lost (class 08), a transaction lost a race (40001, 40P01), the
-    server is short of resources or stopping (53, 57), or PostgREST cannot reach it."""
+    """A fault the same request may not meet again: the connection was lost (class 08), a
+    transaction lost a race (40001, 40P01), the server has no connection to spare (53300) or
+    is shutting down (57P01-57P03), or PostgREST cannot reach it. A 503 with `Retry-After`."""
 
     default_detail = "The database is unavailable; try again later."
+    retry_after_seconds = RETRY_AFTER_SECONDS

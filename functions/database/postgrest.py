@@ -9,6 +9,7 @@ token never lingers for the next. Only the nightly job uses the service role
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import Any, Protocol
@@ -21,6 +22,7 @@ from functions.database.codes import error_for_code
 from functions.database.errors import DatabaseUnavailableError
 from functions.database.transport import Filter, Insert, Row, Select, Update
 
+logger = logging.getLogger("functions.database")
 # PostgREST's page size: Supabase projects answer at most this many rows per request
 # (their `max_rows`).
 PAGE_SIZE = 1000
@@ -60,7 +62,9 @@ def _execute(request: _Request) -> Any:
     except APIError as error:
         detail = error.details if isinstance(error.details, str) else None
         raise error_for_code(error.code, detail) from None
-    except httpx.HTTPError:
+    except httpx.HTTPError as error:
+        # The type only (a timeout, a refused connection): its message carries the URL.
+        logger.warning("database unavailable: PostgREST unreachable (%s)", type(error).__name__)
         raise DatabaseUnavailableError() from None
 
 

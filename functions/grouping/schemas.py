@@ -14,9 +14,10 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, create_model, field_serializer
 
-from engine.grouping.options import PolicyOptions, ScoringWeights
+from engine.grouping.options import GroupingOptions, PolicyOptions, ScoringWeights
+from functions.web.bounds import BoundedRequest, Text
 
-PolicyName = Annotated[str, Field(min_length=1, max_length=200, pattern=r"\S")]
+PolicyName = Annotated[Text, Field(min_length=1, max_length=200, pattern=r"\S")]
 TriggerSource = Literal["api", "nightly", "cli"]
 # What delete_policy did: removed the row, or kept it (runs refer to it) as archived.
 PolicyRemoval = Literal["deleted", "archived"]
@@ -40,12 +41,18 @@ class PolicyFields(PolicyOptions, _WeightsAsSet):
         return {name: getattr(self, name) for name in PolicyOptions.model_fields}
 
 
-class PolicyCreate(PolicyFields):
+class PolicyCreate(PolicyFields, BoundedRequest):
+    """A new policy as a request sends it: its options are the engine's, within the bounds
+    every request is held to (`BoundedRequest`: integers in int64, storable text)."""
+
     name: PolicyName
 
 
 def _changes_of(model: type[BaseModel]) -> type[BaseModel]:
-    """`model`'s fields, each optional and unset by default: what an update may change."""
+    """`model`'s fields, each optional and unset by default: what an update may change.
+
+    The model's field validators are not carried over (each checks a field against the
+    others, which a change alone cannot); the request bounds are (`BoundedRequest`)."""
     fields: dict[str, Any] = {}
     for name, info in model.model_fields.items():
         constrained: Any = info.annotation
@@ -54,12 +61,16 @@ def _changes_of(model: type[BaseModel]) -> type[BaseModel]:
         fields[name] = (constrained | None, Field(None, description=info.description))
     config = ConfigDict(extra="forbid", frozen=True)
     return create_model(
-        f"{model.__name__}Changes", __base__=_WeightsAsSet, __config__=config, **fields
+        f"{model.__name__}Changes",
+        __base__=(_WeightsAsSet, BoundedRequest),
+        __config__=config,
+        **fields,
     )
 
 
 # Under type checking a plain model: the fields exist only at run time, made from PolicyCreate.
 _PolicyChanges: type[BaseModel] = BaseModel if TYPE_CHECKING else _changes_of(PolicyCreate)
+_RunOptionChanges: type[BaseModel] = BaseModel if TYPE_CHECKING else _changes_of(GroupingOptions)
 
 
 class PolicyUpdate(_PolicyChanges):  # type: ignore[valid-type,misc]
@@ -70,6 +81,18 @@ class PolicyUpdate(_PolicyChanges):  # type: ignore[valid-type,misc]
             mode="json", exclude_unset=True, exclude_none=True
         )
         return changed
+
+
+class RunOverrides(_RunOptionChanges):  # type: ignore[valid-type,misc]
+    """The `options` of POST /build-groups: any of the engine's run options, each checked
+    against its field (type, range, request bounds) before anything runs; the rules between
+    fields are checked once merged with the policy's (`service.effective_options`)."""
+
+    def overrides(self) -> dict[str, Any]:
+        """The options the request set, as JSON values (null ones included: they fail the
+        merged check by name)."""
+        given: dict[str, Any] = self.model_dump(mode="json", exclude_unset=True)
+        return given
 
 
 class PolicyPublic(PolicyFields):

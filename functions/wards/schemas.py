@@ -17,6 +17,7 @@ from pydantic.alias_generators import to_camel
 
 from engine.wards.households import household_of_member
 from engine.wards.models import GroupLabel, Household, WardMember
+from functions.web.bounds import BoundedRequest
 
 WardRole = Literal["admin", "leader", "member"]
 AuditAction = Literal["insert", "update", "delete"]
@@ -28,6 +29,11 @@ class CamelModel(BaseModel):
     model_config = ConfigDict(
         alias_generator=to_camel, populate_by_name=True, frozen=True, extra="forbid"
     )
+
+
+class CamelRequest(CamelModel, BoundedRequest):
+    """A request body: camelCase, and every field within the bounds every request is held
+    to (integers in int64, storable text of bounded length, bounded lists)."""
 
 
 class StoredAssignment(CamelModel):

@@ -23,25 +23,26 @@ from engine.wards import (
     InvalidBoundariesError,
     InvalidBoundaryMoveError,
 )
-from functions.wards.schemas import CamelModel, StoredAssignment
+from functions.wards.schemas import CamelModel, CamelRequest, StoredAssignment
+from functions.web.bounds import NonNegativeInt64
 from functions.web.errors import FieldError, InvalidInputError
 
 BoundaryIndex = Annotated[int, Field(ge=0, le=2)]
 
 
-class PreviewBody(CamelModel):
+class PreviewBody(CamelRequest):
     """A proposed move of one boundary; `boundaries` defaults to the ward's current cut."""
 
     ward_branch_id: UUID
     boundary_index: BoundaryIndex
     member_offset: Annotated[float, Field(allow_inf_nan=False)] | None = None
     fraction: Annotated[float, Field(ge=0.0, le=1.0)] | None = None
-    boundaries: tuple[int, int, int] | None = None
+    boundaries: tuple[NonNegativeInt64, NonNegativeInt64, NonNegativeInt64] | None = None
 
 
-class RestoreBody(CamelModel):
-    audit_id: int
-    expected_version: int
+class RestoreBody(CamelRequest):
+    audit_id: NonNegativeInt64
+    expected_version: NonNegativeInt64
 
 
 class AssignmentLine(CamelModel):

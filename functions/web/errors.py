@@ -64,10 +64,16 @@ class ServiceError(Exception):
         """RFC 9457 extension members this error adds to its problem (none by default)."""
         return {}
 
+    def headers(self) -> dict[str, str]:
+        """Response headers this error adds to its problem (none by default)."""
+        return {}
+
 
 class UnauthenticatedError(
     ServiceError, status=401, slug="unauthenticated", detail="A valid access token is required."
-): ...
+):
+    def headers(self) -> dict[str, str]:
+        return {"WWW-Authenticate": "Bearer"}
 
 
 class InvalidTokenError(UnauthenticatedError, slug="invalid-token"):
@@ -105,3 +111,11 @@ class InvalidInputError(ServiceError, status=422, slug="invalid-input"):
 
 class ServiceUnavailableError(ServiceError, status=503, slug="service-unavailable"):
     default_detail = "A service this request depends on is unavailable; retry shortly."
+    # Seconds a client should wait before the same request may succeed (`Retry-After`);
+    # None when retrying will not help (e.g. the service is not configured).
+    retry_after_seconds: ClassVar[int | None] = None
+
+    def headers(self) -> dict[str, str]:
+        if self.retry_after_seconds is None:
+            return {}
+        return {"Retry-After": str(self.retry_after_seconds)}

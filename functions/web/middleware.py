@@ -1,7 +1,7 @@
 """ASGI middleware of every function: request id and last-resort 500, body size, CORS.
 
-They read `Settings` through a provider called per request, so importing a handler
-never reads settings (nor SSM), and tests that override `get_settings` reach them too.
+They read `Settings` through a provider called per request, so importing a handler never
+reads settings (nor SSM), and tests that override `get_settings` reach them too.
 """
 
 from __future__ import annotations
@@ -14,11 +14,10 @@ from collections.abc import Callable
 
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.middleware.cors import CORSMiddleware
-from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from functions.web.errors import PayloadTooLargeError, ServiceError
-from functions.web.problems import problem_response
+from functions.web.problems import problem_for
 from functions.web.settings import Settings
 
 SettingsProvider = Callable[[], Settings]
@@ -41,16 +40,6 @@ def log_unhandled(error: BaseException, request_id: str) -> None:
     frames = traceback.extract_tb(error.__traceback__)[-4:]
     where = " <- ".join(f"{frame.filename}:{frame.lineno} in {frame.name}" for frame in frames)
     logger.error("request %s failed: %s at %s", request_id, type(error).__name__, where)
-
-
-def _problem_for(error: ServiceError, request_id: str) -> JSONResponse:
-    return problem_response(
-        status=error.status,
-        slug=error.slug,
-        title=error.title,
-        detail=error.detail,
-        request_id=request_id,
-    )
 
 
 class RequestContextMiddleware:
@@ -79,7 +68,7 @@ class RequestContextMiddleware:
         except Exception as error:
             log_unhandled(error, request_id)
             if not started:
-                response = _problem_for(ServiceError(), request_id)
+                response = problem_for(ServiceError(), request_id)
                 await response(scope, receive, send_with_id)
 
 
@@ -118,7 +107,7 @@ class BodySizeLimitMiddleware:
 
     async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
         state = scope.get("state", {})
-        response = _problem_for(PayloadTooLargeError(), state.get("request_id", ""))
+        response = problem_for(PayloadTooLargeError(), state.get("request_id", ""))
         await response(scope, receive, send)
 
 

@@ -19,7 +19,7 @@ from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 from starlette.exceptions import HTTPException
 
-from functions.web.errors import FieldError, InvalidInputError, ServiceError, UnauthenticatedError
+from functions.web.errors import FieldError, InvalidInputError, ServiceError
 
 logger = logging.getLogger("functions")
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -78,22 +78,27 @@ def request_id_of(request: Request) -> str | None:
     return value if isinstance(value, str) else None
 
 
+def problem_for(error: ServiceError, request_id: str | None) -> JSONResponse:
+    """The problem+json answer of an error of the taxonomy: its status, slug, fields,
+    extension members and headers (`WWW-Authenticate`, `Retry-After`, ...)."""
+    return problem_response(
+        status=error.status,
+        slug=error.slug,
+        title=error.title,
+        detail=error.detail,
+        errors=error.errors,
+        request_id=request_id,
+        headers=error.headers() or None,
+        extensions=error.extensions(),
+    )
+
+
 async def _service_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ServiceError)
     if exc.status >= 500:
         # The type only: a message may carry SQL or data.
         logger.error("request %s failed: %s", request_id_of(request), type(exc).__name__)
-    headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, UnauthenticatedError) else None
-    return problem_response(
-        status=exc.status,
-        slug=exc.slug,
-        title=exc.title,
-        detail=exc.detail,
-        errors=exc.errors,
-        request_id=request_id_of(request),
-        headers=headers,
-        extensions=exc.extensions(),
-    )
+    return problem_for(exc, request_id_of(request))
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
