@@ -15,8 +15,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, TypeAdapter
 from pydantic.alias_generators import to_camel
 
-from engine.wards.households import household_of_member
-from engine.wards.models import GroupLabel, Household, WardMember
+from engine.wards.models import GroupLabel, WardMember
 
 WardRole = Literal["admin", "leader", "member"]
 AuditAction = Literal["insert", "update", "delete"]
@@ -31,7 +30,8 @@ class CamelModel(BaseModel):
 
 
 class StoredAssignment(CamelModel):
-    """A row of `ward_member_groups`: a member's stored group."""
+    """A row of `ward_member_groups`: a member's stored group, and the household key the
+    database gave them (the roster's, by trigger: sql/migrations/0020)."""
 
     user_hash: str
     assigned_group: GroupLabel
@@ -44,11 +44,12 @@ def groups_of(stored: Sequence[StoredAssignment]) -> dict[str, GroupLabel]:
 
 
 class AssignmentChange(CamelModel):
-    """One entry of the seed's bulk-update request."""
+    """One entry of a bulk update as the API sends it: the member and their new group. The
+    seed's request may name a `householdId` too; the database takes households from the
+    roster, so the API sends none."""
 
     user_hash: str
     new_group: GroupLabel
-    household_id: str | None = None
 
 
 class RosterSync(CamelModel):
@@ -104,11 +105,6 @@ def roster_members(rows: Iterable[Mapping[str, Any]]) -> list[WardMember]:
     return _ROSTER.validate_python(list(rows))
 
 
-def households_payload(households: Iterable[Household]) -> dict[str, str]:
-    """The `p_households` argument of `ward_restore_assignments`: user_hash -> household key."""
-    return {user_hash: h.key for user_hash, h in household_of_member(households).items()}
-
-
 def roster_payload(members: list[WardMember]) -> list[dict[str, str | None]]:
     """The `p_members` argument of `ward_sync_roster`, in camelCase."""
     return [
@@ -117,5 +113,5 @@ def roster_payload(members: list[WardMember]) -> list[dict[str, str | None]]:
 
 
 def assignments_payload(assignments: list[AssignmentChange]) -> list[dict[str, str | None]]:
-    """The `p_assignments` argument of `ward_bulk_update`: the seed's request shape."""
+    """The `p_assignments` argument of `ward_bulk_update`: [{userHash, newGroup}, ...]."""
     return [change.model_dump(mode="json", by_alias=True) for change in assignments]
