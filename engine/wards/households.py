@@ -1,13 +1,15 @@
 """Household detection and the ward's order.
 
 A member's household key is, in order of precedence:
-  1. their explicit `household_id` (stripped), verbatim;
+  1. their explicit `household_id`, stripped of whitespace (names.WHITESPACE), otherwise verbatim;
   2. "auto:<last name>|address:<address>" when they have a non-empty normalised address;
   3. "auto:<last name>|phone:<digits>" when they have a phone with digits;
   4. "auto:<last name>".
 Each member is keyed by what they themselves have: a member without an address does not join
 a same-name household that has one (the spec's "without an address" reads per member). Derived
-keys start with "auto:"; an explicit id that does too shares their namespace.
+keys start with "auto:"; an explicit id that does too shares their namespace. The database
+derives the same key for every roster row (ward_members.household_key, computed by
+private.ward_household_key: sql/migrations/0020), and keeps households whole by it.
 
 Order: households by the sort key of their last name (for an explicit household whose members'
 names differ, the smallest), then by key; members inside by first name, then last name, then
@@ -20,14 +22,20 @@ from collections.abc import Iterable
 
 from engine.wards.errors import DuplicateMemberError
 from engine.wards.models import Household, WardMember
-from engine.wards.names import name_sort_key, normalise_address, normalise_name, normalise_phone
+from engine.wards.names import (
+    WHITESPACE,
+    name_sort_key,
+    normalise_address,
+    normalise_name,
+    normalise_phone,
+)
 
 AUTO_PREFIX = "auto:"
 
 
 def household_key(member: WardMember) -> str:
     """The key of the household `member` belongs to (see the module docstring)."""
-    explicit = (member.household_id or "").strip()
+    explicit = (member.household_id or "").strip(WHITESPACE)
     if explicit:
         return explicit
     last = normalise_name(member.last_name)

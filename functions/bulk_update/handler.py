@@ -2,7 +2,9 @@
 
 Only the ward's admins and leaders; everyone else gets the same 403 before anything is read.
 Both writes are all or nothing (one RPC, one transaction each), and both keep households
-whole: a sync that joins members of different groups into a household moves them together.
+whole: a sync that joins members of different groups into a household moves them together
+(the database works the moves out, in the sync's transaction), and a bulk update that would
+split one is refused naming it, here first and by the database in any case.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from pydantic.alias_generators import to_camel
 from engine.wards import WardMember
 from functions.wards.deps import WardCacheDep, WardStoreDep, require_ward_manager
 from functions.wards.errors import StaleAssignmentsError
-from functions.wards.plan import RequestedChange, plan_bulk_update, sync_keeping_households
+from functions.wards.plan import RequestedChange, plan_bulk_update
 from functions.wards.schemas import CamelModel, CamelRequest, RosterSync
 from functions.web.app import create_app, mangum_handler
 from functions.web.bounds import BoundedRequest, Items, NonNegativeInt64
@@ -59,7 +61,7 @@ def sync_roster(
     roster: Annotated[Items[RosterEntry], Body()],
 ) -> RosterSync:
     require_ward_manager(store, ward_branch_id)
-    return sync_keeping_households(store, ward_branch_id, list(roster))
+    return store.sync_roster(ward_id=ward_branch_id, members=list(roster))
 
 
 @router.post("/api/ward-members/groups/bulk-update")

@@ -27,7 +27,6 @@ from engine.wards.models import Boundaries
 from functions.wards.cache import WardState
 from functions.wards.deps import WardCacheDep, WardStoreDep, require_ward_manager
 from functions.wards.errors import HouseholdSplitError, RestoreSplitsHouseholdError
-from functions.wards.schemas import households_payload
 from functions.wards.views import (
     BoundaryPreviewAnswer,
     PreviewBody,
@@ -122,18 +121,13 @@ def suggestion(
 
 
 @router.post(PREFIX + "/{ward_branch_id}/restore")
-def restore(
-    store: WardStoreDep, cache: WardCacheDep, ward_branch_id: UUID, body: RestoreBody
-) -> RestoreAnswer:
+def restore(store: WardStoreDep, ward_branch_id: UUID, body: RestoreBody) -> RestoreAnswer:
     require_ward_manager(store, ward_branch_id)
-    # Checked against today's households: the roster may have joined members since.
-    households = households_payload(cache.state(store, ward_branch_id).households)
+    # The database checks the restored state against today's households, from its roster:
+    # the roster may have joined, since, members that state parts.
     try:
         version = store.restore(
-            ward_id=ward_branch_id,
-            audit_id=body.audit_id,
-            expected_version=body.expected_version,
-            households=households,
+            ward_id=ward_branch_id, audit_id=body.audit_id, expected_version=body.expected_version
         )
     except HouseholdSplitError as error:
         raise RestoreSplitsHouseholdError(household_id=error.household_id) from None

@@ -15,8 +15,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, TypeAdapter
 from pydantic.alias_generators import to_camel
 
-from engine.wards.households import household_of_member
-from engine.wards.models import GroupLabel, Household, WardMember
+from engine.wards.models import GroupLabel, WardMember
 from functions.web.bounds import BoundedRequest
 
 WardRole = Literal["admin", "leader", "member"]
@@ -37,7 +36,8 @@ class CamelRequest(CamelModel, BoundedRequest):
 
 
 class StoredAssignment(CamelModel):
-    """A row of `ward_member_groups`: a member's stored group."""
+    """A row of `ward_member_groups`: a member's stored group, and the household key the
+    database gave them (the roster's, by trigger: sql/migrations/0020)."""
 
     user_hash: str
     assigned_group: GroupLabel
@@ -50,11 +50,12 @@ def groups_of(stored: Sequence[StoredAssignment]) -> dict[str, GroupLabel]:
 
 
 class AssignmentChange(CamelModel):
-    """One entry of the seed's bulk-update request."""
+    """One entry of a bulk update as the API sends it: the member and their new group. The
+    seed's request may name a `householdId` too; the database takes households from the
+    roster, so the API sends none."""
 
     user_hash: str
     new_group: GroupLabel
-    household_id: str | None = None
 
 
 class RosterSync(CamelModel):
@@ -110,11 +111,6 @@ def roster_members(rows: Iterable[Mapping[str, Any]]) -> list[WardMember]:
     return _ROSTER.validate_python(list(rows))
 
 
-def households_payload(households: Iterable[Household]) -> dict[str, str]:
-    """The `p_households` argument of `ward_restore_assignments`: user_hash -> household key."""
-    return {user_hash: h.key for user_hash, h in household_of_member(households).items()}
-
-
 def roster_payload(members: list[WardMember]) -> list[dict[str, str | None]]:
     """The `p_members` argument of `ward_sync_roster`, in camelCase."""
     return [
@@ -123,5 +119,5 @@ def roster_payload(members: list[WardMember]) -> list[dict[str, str | None]]:
 
 
 def assignments_payload(assignments: list[AssignmentChange]) -> list[dict[str, str | None]]:
-    """The `p_assignments` argument of `ward_bulk_update`: the seed's request shape."""
+    """The `p_assignments` argument of `ward_bulk_update`: [{userHash, newGroup}, ...]."""
     return [change.model_dump(mode="json", by_alias=True) for change in assignments]

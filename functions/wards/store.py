@@ -9,7 +9,6 @@ ward errors, naming the member, household or current version (`functions.databas
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any, get_args
 from uuid import UUID
 
@@ -71,20 +70,10 @@ class WardStore:
         rows = [StoredAssignment.model_validate(row) for row in state["assignments"]]
         return rows, int(state["version"])
 
-    def sync_roster(
-        self,
-        *,
-        ward_id: UUID,
-        members: list[WardMember],
-        moves: list[AssignmentChange],
-        expected_version: int | None,
-    ) -> RosterSync:
-        params = {
-            "p_ward_branch_id": str(ward_id),
-            "p_members": roster_payload(members),
-            "p_assignments": assignments_payload(moves),
-            "p_expected_version": expected_version,
-        }
+    def sync_roster(self, *, ward_id: UUID, members: list[WardMember]) -> RosterSync:
+        """The roster becomes `members`; the database moves, in the same transaction, each
+        household the new roster joins to where most of it is stored (`rejoined`)."""
+        params = {"p_ward_branch_id": str(ward_id), "p_members": roster_payload(members)}
         return RosterSync.model_validate(self._transport.rpc("ward_sync_roster", params))
 
     def bulk_update(
@@ -97,19 +86,13 @@ class WardStore:
         }
         return int(self._transport.rpc("ward_bulk_update", params))
 
-    def restore(
-        self,
-        *,
-        ward_id: UUID,
-        audit_id: int,
-        expected_version: int,
-        households: Mapping[str, str],
-    ) -> int:
+    def restore(self, *, ward_id: UUID, audit_id: int, expected_version: int) -> int:
+        """Puts back the state before `audit_id`'s batch; refused (HouseholdSplitError) when
+        it would split one of today's households, which the database knows from the roster."""
         params = {
             "p_ward_branch_id": str(ward_id),
             "p_audit_id": audit_id,
             "p_expected_version": expected_version,
-            "p_households": dict(households),
         }
         return int(self._transport.rpc("ward_restore_assignments", params))
 

@@ -30,8 +30,8 @@ _DEFINER_RPCS = {
     # role may write; each refuses (42501) a caller who does not manage the ward before
     # it reads or writes anything.
     "public.ward_bulk_update(uuid, jsonb, bigint)",
-    "public.ward_restore_assignments(uuid, bigint, bigint, jsonb)",
-    "public.ward_sync_roster(uuid, jsonb, jsonb, bigint)",
+    "public.ward_restore_assignments(uuid, bigint, bigint)",
+    "public.ward_sync_roster(uuid, jsonb)",
 }
 _SIGNATURE = "format('%I.%I(%s)', n.nspname, p.proname, oidvectortypes(p.proargtypes))"
 

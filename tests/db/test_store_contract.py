@@ -97,21 +97,17 @@ def sent_requests() -> list[httpx.Request]:
 def _ward_calls(store: WardStore) -> dict[str, Callable[[], Any]]:
     ward = UUID(WARD)
     member = WardMember(user_hash="h1", first_name="Dana", last_name="Cohen", phone="050")
-    change = AssignmentChange(user_hash="h1", new_group="A", household_id="H1")
+    change = AssignmentChange(user_hash="h1", new_group="A")
     return {
         "ward_role": lambda: store.ward_role(ward_id=ward),
-        "sync_roster": lambda: store.sync_roster(
-            ward_id=ward, members=[member], moves=[change], expected_version=3
-        ),
+        "sync_roster": lambda: store.sync_roster(ward_id=ward, members=[member]),
         "versions": lambda: store.versions(ward_id=ward),
         "get_roster": lambda: store.get_roster(ward_id=ward),
         "get_assignments": lambda: store.get_assignments(ward_id=ward),
         "bulk_update": lambda: store.bulk_update(
             ward_id=ward, assignments=[change], expected_version=7
         ),
-        "restore": lambda: store.restore(
-            ward_id=ward, audit_id=12, expected_version=8, households={"h1": "H1"}
-        ),
+        "restore": lambda: store.restore(ward_id=ward, audit_id=12, expected_version=8),
         "audit_trail": lambda: store.audit_trail(ward_id=ward, limit=10),
         "participation_facts": lambda: store.participation_facts(ward_id=ward),
     }

@@ -150,7 +150,7 @@ def test_the_rosters_household_wins_over_the_requests(db: wf.Conn, case: WardCas
     assert wf.refusal_detail(info) == {"household_id": "H-cohen"}
 
 
-def test_a_household_named_in_a_request_is_stored_and_holds_later(db: wf.Conn) -> None:
+def test_a_household_named_in_a_request_is_neither_stored_nor_binding(db: wf.Conn) -> None:
     ward = wf.create_ward(
         db, name="Derived households", roster=[wf.RosterEntry("x"), wf.RosterEntry("y")]
     )
@@ -162,21 +162,33 @@ def test_a_household_named_in_a_request_is_stored_and_holds_later(db: wf.Conn) -
     ]
     with act_as(db, admin, commit=True):
         version = wf.bulk_update(db, ward=ward, assignments=together, expected_version=1)
-    # the roster knows no household for x and y; the one stored with them now binds them
-    with act_as(db, admin), wf.refused(db, "WB003") as info:
+    # The roster's households are the truth: x and y each live alone, whatever a request says.
+    stored = db.execute(
+        "select user_hash, household_id from public.ward_member_groups where ward_branch_id = %s",
+        [ward],
+    ).fetchall()
+    assert dict(stored) == {"x": "auto:family x", "y": "auto:family y"}
+    with act_as(db, admin, commit=True):
         wf.bulk_update(db, ward=ward, assignments=wf.moves(y="C"), expected_version=version)
-    assert wf.refusal_detail(info) == {"household_id": "H-xy"}
+    assert wf.stored_groups(db, ward=ward) == {"x": "B", "y": "C"}
 
 
-def test_a_household_may_not_be_left_half_assigned(db: wf.Conn) -> None:
+def test_a_household_half_stored_is_whole_and_its_stored_half_binds(db: wf.Conn) -> None:
     ward = wf.create_ward(db, name="Nothing stored yet", roster=ROSTER)
     admin = wf.ward_user(db, name="admin", ward=ward, role="admin")
+    # levi-2, stored nowhere, follows their household to A (as the API counts them).
+    with act_as(db, admin, commit=True):
+        version = wf.bulk_update(
+            db, ward=ward, assignments=wf.moves(**{"levi-1": "A"}), expected_version=0
+        )
+    assert wf.stored_groups(db, ward=ward) == {"levi-1": "A"}
     with act_as(db, admin), wf.refused(db, "WB003") as info:
-        wf.bulk_update(db, ward=ward, assignments=wf.moves(**{"levi-1": "A"}), expected_version=0)
+        wf.bulk_update(
+            db, ward=ward, assignments=wf.moves(**{"levi-2": "B"}), expected_version=version
+        )
     assert wf.refusal_detail(info) == {"household_id": "H-levi"}
     with act_as(db, admin, commit=True):
-        version = wf.bulk_update(db, ward=ward, assignments=wf.moves(**STORED), expected_version=0)
-    assert version == 1
+        wf.bulk_update(db, ward=ward, assignments=wf.moves(**STORED), expected_version=version)
     assert wf.stored_groups(db, ward=ward) == STORED
 
 

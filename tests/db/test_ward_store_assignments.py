@@ -14,7 +14,7 @@ from functions.wards.schemas import AssignmentChange, StoredAssignment
 from functions.web.errors import NotFoundError
 from tests.db.test_ward_participation_stats import add_schedule, attend
 from tests.db.ward_fixtures import Conn, assignment_version, store_groups, stored_groups
-from tests.db.ward_store_world import HOUSEHOLDS, STORED, WardStores
+from tests.db.ward_store_world import STORED, WardStores
 from tests.db.ward_store_world import stores as stores
 
 
@@ -26,8 +26,13 @@ def test_a_bulk_update_returns_the_new_version_and_is_audited(db: Conn, stores: 
     store_groups(db, ward=stores.ward, groups=STORED)
     assignments, version = stores.admin.get_assignments(ward_id=stores.ward)
     assert version == 1
+    # Each stored member carries the household key the database derives from the roster.
+    keys = {"cohen-1": "H-cohen", "cohen-2": "H-cohen", "levi-1": "H-levi"}
     assert assignments == [
-        StoredAssignment(user_hash=h, assigned_group=g) for h, g in sorted(STORED.items())
+        StoredAssignment(
+            user_hash=h, assigned_group=g, household_id=keys.get(h, "auto:family mizrahi 1")
+        )
+        for h, g in sorted(STORED.items())
     ]
     changes = [
         AssignmentChange(user_hash="cohen-1", new_group="D"),
@@ -85,7 +90,7 @@ def test_restore_returns_the_exact_earlier_state(db: Conn, stores: WardStores) -
     version = stores.admin.bulk_update(ward_id=stores.ward, assignments=changes, expected_version=1)
     newest = stores.admin.audit_trail(ward_id=stores.ward, limit=1)[0]
     restored = stores.leader.restore(
-        ward_id=stores.ward, audit_id=newest.id, expected_version=version, households=HOUSEHOLDS
+        ward_id=stores.ward, audit_id=newest.id, expected_version=version
     )
     assert restored == version + 1
     assignments, read_version = stores.admin.get_assignments(ward_id=stores.ward)
@@ -93,12 +98,7 @@ def test_restore_returns_the_exact_earlier_state(db: Conn, stores: WardStores) -
     assert {a.user_hash: a.assigned_group for a in assignments} == STORED
     assert stores.admin.audit_trail(ward_id=stores.ward, limit=1)[0].restored_from == newest.id
     with pytest.raises(NotFoundError):
-        stores.admin.restore(
-            ward_id=stores.ward,
-            audit_id=newest.id + 10**9,
-            expected_version=3,
-            households=HOUSEHOLDS,
-        )
+        stores.admin.restore(ward_id=stores.ward, audit_id=newest.id + 10**9, expected_version=3)
 
 
 def test_a_restore_that_would_split_a_household_of_today_is_refused(
@@ -109,11 +109,14 @@ def test_a_restore_that_would_split_a_household_of_today_is_refused(
     version = stores.admin.bulk_update(ward_id=stores.ward, assignments=changes, expected_version=1)
     newest = stores.admin.audit_trail(ward_id=stores.ward, limit=1)[0]
     # Today levi-1 lives with the Cohens (group A): putting levi-1 back in B would split them.
-    joined = {**HOUSEHOLDS, "levi-1": "H-cohen"}
+    db.execute(
+        "update public.ward_members set household_id = 'H-cohen'"
+        " where ward_branch_id = %s and user_hash = 'levi-1'",
+        [stores.ward],
+    )
+    version = assignment_version(db, ward=stores.ward)  # the household id moved with the roster
     with pytest.raises(HouseholdSplitError) as refusal:
-        stores.admin.restore(
-            ward_id=stores.ward, audit_id=newest.id, expected_version=version, households=joined
-        )
+        stores.admin.restore(ward_id=stores.ward, audit_id=newest.id, expected_version=version)
     assert refusal.value.household_id == "H-cohen"
     assert stored_groups(db, ward=stores.ward) == {**STORED, "levi-1": "A"}
     assert assignment_version(db, ward=stores.ward) == version

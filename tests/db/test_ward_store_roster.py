@@ -1,5 +1,6 @@
 """WardStore's roster on the real migrated database, as the ward's admins, leaders and others:
-each caller's role, roster syncs (with the moves they carry), and the roster version."""
+each caller's role, roster syncs (and the moves the database makes with them), and the roster
+version."""
 
 from __future__ import annotations
 
@@ -11,9 +12,8 @@ from engine.wards.models import WardMember
 from functions.wards.errors import (
     DuplicateWardMemberError,
     MalformedWardPayloadError,
-    StaleAssignmentsError,
 )
-from functions.wards.schemas import AssignmentChange, RosterSync
+from functions.wards.schemas import RosterSync
 from functions.wards.store import WardStore
 from functions.web.errors import ForbiddenError
 from tests.db.ward_fixtures import (
@@ -44,9 +44,7 @@ def test_a_sync_makes_the_roster_exactly_the_list_sent(db: Conn, stores: WardSto
         _member("cohen-2", "Cohen", household_id="H-cohen"),
         _member("peretz-1", "Peretz", phone="050-1234567"),
     ]
-    outcome = stores.leader.sync_roster(
-        ward_id=stores.ward, members=roster, moves=[], expected_version=None
-    )
+    outcome = stores.leader.sync_roster(ward_id=stores.ward, members=roster)
     # cohen-1 and cohen-2 changed names, peretz-1 is new, levi-1 and mizrahi-1 left.
     assert outcome == RosterSync(added=1, updated=2, removed=2)
     assert stores.admin.get_roster(ward_id=stores.ward).members == roster
@@ -59,41 +57,35 @@ def test_a_sync_makes_the_roster_exactly_the_list_sent(db: Conn, stores: WardSto
     assert assignment_version(db, ward=stores.ward) == 2
 
 
-def test_a_sync_applies_its_moves_in_the_same_transaction(db: Conn, stores: WardStores) -> None:
+def test_a_sync_moves_a_household_it_joins_in_the_same_transaction(
+    db: Conn, stores: WardStores
+) -> None:
     store_groups(db, ward=stores.ward, groups=STORED)
-    version = assignment_version(db, ward=stores.ward)
-    # levi-1 joins the Cohens' household by explicit id; the move takes them to A with it.
+    # levi-1 joins the Cohens' household by explicit id; the database takes them to A with it.
     roster = [
         _member("cohen-1", "Cohen", household_id="H-cohen"),
         _member("cohen-2", "Cohen", household_id="H-cohen"),
         _member("levi-1", "Levi", household_id="H-cohen"),
         _member("mizrahi-1", "Mizrahi"),
     ]
-    move = AssignmentChange(user_hash="levi-1", new_group="A", household_id="H-cohen")
-    stale = version - 1
-    with pytest.raises(StaleAssignmentsError):
-        stores.admin.sync_roster(
-            ward_id=stores.ward, members=roster, moves=[move], expected_version=stale
-        )
-    # Refused as a whole: neither the roster nor the groups changed.
+    # Refused as a whole (a member named twice): neither the roster nor the groups changed.
+    with pytest.raises(DuplicateWardMemberError):
+        stores.admin.sync_roster(ward_id=stores.ward, members=[*roster, roster[2]])
     assert stores.admin.get_roster(ward_id=stores.ward).members[2].household_id == "H-levi"
     assert stored_groups(db, ward=stores.ward) == STORED
-    outcome = stores.admin.sync_roster(
-        ward_id=stores.ward, members=roster, moves=[move], expected_version=version
-    )
+    outcome = stores.admin.sync_roster(ward_id=stores.ward, members=roster)
     assert outcome == RosterSync(added=0, updated=4, removed=0, rejoined=1)
     assert stored_groups(db, ward=stores.ward) == {**STORED, "levi-1": "A"}
-    assert [(r.user_hash, r.old_group, r.new_group) for r in audit_rows(db, ward=stores.ward)][
-        -1
-    ] == ("levi-1", "B", "A")
+    trail = audit_rows(db, ward=stores.ward)
+    assert [(r.user_hash, r.old_group, r.new_group) for r in trail][-1] == ("levi-1", "B", "A")
+    # The sync is one audited batch: levi-1's new household key and their move alike.
+    assert len({r.batch_id for r in trail[-2:]}) == 1
 
 
 def test_syncing_the_same_roster_again_changes_nothing(stores: WardStores) -> None:
     roster = [_member("cohen-1", "Cohen"), _member("levi-1", "Levi")]
-    stores.admin.sync_roster(ward_id=stores.ward, members=roster, moves=[], expected_version=None)
-    outcome = stores.admin.sync_roster(
-        ward_id=stores.ward, members=roster, moves=[], expected_version=None
-    )
+    stores.admin.sync_roster(ward_id=stores.ward, members=roster)
+    outcome = stores.admin.sync_roster(ward_id=stores.ward, members=roster)
     assert outcome == RosterSync(added=0, updated=0, removed=0)
 
 
@@ -103,9 +95,7 @@ def test_a_roster_with_a_duplicate_hash_is_refused_and_nothing_is_written(
     before = stores.admin.get_roster(ward_id=stores.ward)
     roster = [_member("new-1", "New"), _member("levi-1", "Levi"), _member("levi-1", "Levy")]
     with pytest.raises(DuplicateWardMemberError) as refusal:
-        stores.admin.sync_roster(
-            ward_id=stores.ward, members=roster, moves=[], expected_version=None
-        )
+        stores.admin.sync_roster(ward_id=stores.ward, members=roster)
     assert refusal.value.user_hash == "levi-1"
     assert stores.admin.get_roster(ward_id=stores.ward) == before
 
@@ -115,9 +105,7 @@ def test_only_the_wards_admins_and_leaders_sync_its_roster(stores: WardStores, c
     before = stores.admin.get_roster(ward_id=stores.ward)
     store: WardStore = getattr(stores, caller)
     with pytest.raises(ForbiddenError):
-        store.sync_roster(
-            ward_id=stores.ward, members=[_member("x-1", "X")], moves=[], expected_version=None
-        )
+        store.sync_roster(ward_id=stores.ward, members=[_member("x-1", "X")])
     with pytest.raises(ForbiddenError):
         store.get_assignments(ward_id=stores.ward)
     assert stores.admin.get_roster(ward_id=stores.ward) == before
@@ -125,7 +113,7 @@ def test_only_the_wards_admins_and_leaders_sync_its_roster(stores: WardStores, c
 
 def test_an_unknown_ward_is_forbidden_like_someone_elses(stores: WardStores) -> None:
     with pytest.raises(ForbiddenError):
-        stores.admin.sync_roster(ward_id=uuid4(), members=[], moves=[], expected_version=None)
+        stores.admin.sync_roster(ward_id=uuid4(), members=[])
     with pytest.raises(ForbiddenError):
         stores.admin.get_assignments(ward_id=uuid4())
 
@@ -161,7 +149,5 @@ def test_the_roster_version_moves_with_every_roster_change(db: Conn, stores: War
 def test_a_malformed_roster_entry_is_refused(stores: WardStores) -> None:
     blank = WardMember.model_construct(user_hash="", first_name="A", last_name="B")
     with pytest.raises(MalformedWardPayloadError) as refusal:
-        stores.admin.sync_roster(
-            ward_id=stores.ward, members=[blank], moves=[], expected_version=None
-        )
+        stores.admin.sync_roster(ward_id=stores.ward, members=[blank])
     assert not isinstance(refusal.value, DuplicateWardMemberError)

@@ -50,10 +50,39 @@ def create_ward(conn: Conn, *, name: str, roster: Sequence[RosterEntry] = ()) ->
 
 
 def add_roster_entry(conn: Conn, *, ward: UUID, entry: RosterEntry) -> None:
+    """A member whose household is their explicit one, else their own (a last name of theirs)."""
+    add_member(
+        conn,
+        ward=ward,
+        user_hash=entry.user_hash,
+        last_name=f"Family {entry.user_hash}",
+        household_id=entry.household_id,
+    )
+
+
+def add_member(
+    conn: Conn,
+    *,
+    ward: UUID,
+    user_hash: str,
+    last_name: str,
+    first_name: str | None = None,
+    address: str | None = None,
+    phone: str | None = None,
+    household_id: str | None = None,
+) -> None:
     conn.execute(
         "insert into public.ward_members (ward_branch_id, user_hash, first_name, last_name,"
-        " household_id) values (%s, %s, %s, %s, %s)",
-        [ward, entry.user_hash, f"First {entry.user_hash}", "Family", entry.household_id],
+        " address, phone, household_id) values (%s, %s, %s, %s, %s, %s, %s)",
+        [
+            ward,
+            user_hash,
+            first_name or f"First {user_hash}",
+            last_name,
+            address,
+            phone,
+            household_id,
+        ],
     )
 
 

@@ -22,7 +22,6 @@ ROSTER = (
     RosterEntry("mizrahi-1"),
 )
 STORED = {"cohen-1": "A", "cohen-2": "A", "levi-1": "B", "mizrahi-1": "C"}
-HOUSEHOLDS = {"cohen-1": "H-cohen", "cohen-2": "H-cohen", "levi-1": "H-levi", "mizrahi-1": "M"}
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,6 @@ each sit in one group, and GET groups says the same.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
 from typing import Any
 from uuid import UUID
 
@@ -18,20 +17,20 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from engine.wards import GROUP_LABELS, detect_households, effective_assignment, split_household
-from engine.wards.models import WardMember
-from functions.auth.verifier import TokenVerifier
-from functions.bulk_update import handler as bulk_handler
-from functions.ward_groups import handler as groups_handler
-from tests.db.ward_fixtures import Conn, assignment_version, create_ward, stored_groups, ward_user
-from tests.functions.api_world import ApiWorld
-from tests.functions.conftest import wire
-from tests.functions.events import Answer, LambdaHandler, send
-from tests.functions.tokens import SigningKey, user_claims
-from tests.functions.ward_world import add_member
+from engine.wards import GROUP_LABELS
+from tests.db.ward_fixtures import Conn, assignment_version
+from tests.functions.tokens import SigningKey
+from tests.functions.ward_household_world import (
+    Call,
+    assert_households_whole,
+    bulk_body,
+    caller,
+    roster_of,
+    seed_ward,
+)
+from tests.functions.ward_household_world import wired as wired
 
 pytestmark = pytest.mark.db
-GROUPS = "/api/ward-members/groups"
 
 move_step = st.tuples(st.just("move"), st.integers(0, 2), st.floats(0, 1))
 bulk_step = st.tuples(
@@ -51,63 +50,7 @@ steps = st.tuples(st.booleans(), st.lists(any_step, min_size=1, max_size=8)).map
 wards = st.lists(st.integers(1, 4), min_size=1, max_size=9)
 
 
-@pytest.fixture
-def wired(api_world: ApiWorld, verifier: TokenVerifier) -> Iterator[None]:
-    # Room for a whole roster in a sync (the test settings take 2,000 bytes).
-    roomy = api_world.settings.model_copy(update={"max_body_bytes": 100_000})
-    undo_groups = wire(groups_handler.app, roomy, verifier)
-    undo_bulk = wire(bulk_handler.app, roomy, verifier)
-    yield
-    undo_groups()
-    undo_bulk()
-
-
-def seed_ward(db: Conn, sizes: list[int]) -> tuple[UUID, list[str]]:
-    ward = create_ward(db, name="Integrity ward")
-    members = []
-    for household, size in enumerate(sizes):
-        for index in range(size):
-            user_hash = f"u{household}-{index}"
-            members.append(user_hash)
-            add_member(
-                db,
-                ward,
-                user_hash=user_hash,
-                first_name=f"Member {index}",
-                last_name=f"Family {household:02d}",
-                address=f"{household} Main St",
-            )
-    return ward, members
-
-
-def assert_households_whole(db: Conn, ward: UUID, groups_body: dict[str, Any]) -> None:
-    rows = db.execute(
-        "select user_hash, first_name, last_name, address, phone, household_id"
-        " from public.ward_members where ward_branch_id = %s",
-        [ward],
-    ).fetchall()
-    households = detect_households(
-        WardMember(
-            user_hash=row[0],
-            first_name=row[1],
-            last_name=row[2],
-            address=row[3],
-            phone=row[4],
-            household_id=row[5],
-        )
-        for row in rows
-    )
-    stored = stored_groups(db, ward=ward)
-    # Stored groups themselves keep households whole, not only the effective ones.
-    for household in households:
-        assert len({stored[h] for h in household.members if h in stored}) <= 1, household
-    effective = effective_assignment(households, stored)  # type: ignore[arg-type]
-    assert split_household(households, effective) is None
-    answered = {h["householdId"]: h["assignedGroup"] for h in groups_body["households"]}
-    assert answered == {h.key: effective[h.members[0]] for h in households}
-
-
-def run_step(step: tuple[Any, ...], call: Callable[..., Answer], db: Conn, ward: UUID,
+def run_step(step: tuple[Any, ...], call: Call, db: Conn, ward: UUID,
              members: list[str]) -> None:  # fmt: skip
     version = assignment_version(db, ward=ward)
     if step[0] == "move":
@@ -158,22 +101,6 @@ def run_step(step: tuple[Any, ...], call: Callable[..., Answer], db: Conn, ward:
             assert assignment_version(db, ward=ward) == version
 
 
-def roster_of(db: Conn, ward: UUID) -> list[dict[str, Any]]:
-    rows = db.execute(
-        "select user_hash, first_name, last_name, address from public.ward_members"
-        " where ward_branch_id = %s order by user_hash",
-        [ward],
-    ).fetchall()
-    return [
-        {"userHash": row[0], "firstName": row[1], "lastName": row[2], "address": row[3]}
-        for row in rows
-    ]
-
-
-def bulk_body(ward: UUID, version: int, moves: list[dict[str, str]]) -> dict[str, Any]:
-    return {"wardBranchId": str(ward), "expectedVersion": version, "assignments": moves}
-
-
 @settings(
     max_examples=50,
     deadline=None,
@@ -184,15 +111,7 @@ def test_no_sequence_of_moves_updates_or_restores_splits_a_household(
     db: Conn, rsa_signer: SigningKey, wired: None, sizes: list[int], sequence: list[Any]
 ) -> None:
     ward, members = seed_ward(db, sizes)
-    admin = ward_user(db, name="admin", ward=ward, role="admin")
-    assert admin.user_id is not None
-    token = rsa_signer.sign(user_claims(user_id=admin.user_id))
-
-    def call(*, bulk: bool, method: str = "POST", path: str = "", body: Any = None) -> Answer:
-        handler: LambdaHandler = bulk_handler.handler if bulk else groups_handler.handler
-        full = path if path.startswith("/api/") else GROUPS + ("/bulk-update" if bulk else path)
-        return send(handler, method, full, token=token, body=body)
-
+    call, admin_id = caller(db, ward, rsa_signer)
     try:
         for step in sequence:
             run_step(step, call, db, ward, members)
@@ -201,4 +120,4 @@ def test_no_sequence_of_moves_updates_or_restores_splits_a_household(
             assert_households_whole(db, ward, groups.json())
     finally:
         db.execute("delete from public.ward_branches where id = %s", [ward])
-        db.execute("delete from auth.users where id = %s", [admin.user_id])
+        db.execute("delete from auth.users where id = %s", [admin_id])

@@ -33,10 +33,7 @@ def test_a_roster_sync_is_one_rpc_in_camel_case(fake: FakePostgrest, store: Ward
         WardMember(user_hash="cohen-1", first_name="Dana", last_name="Cohen", address="1 Herzl"),
         WardMember(user_hash="levi-1", first_name="Avi", last_name="Levi", household_id="H-l"),
     ]
-    move = AssignmentChange(user_hash="levi-1", new_group="B", household_id="H-l")
-    outcome = store.sync_roster(
-        ward_id=UUID(WARD), members=members, moves=[move], expected_version=7
-    )
+    outcome = store.sync_roster(ward_id=UUID(WARD), members=members)
     assert outcome == RosterSync(added=1, updated=0, removed=2, rejoined=1)
     (request,) = fake.requests
     assert relation_of(request) == "rpc/ward_sync_roster"
@@ -48,21 +45,16 @@ def test_a_roster_sync_is_one_rpc_in_camel_case(fake: FakePostgrest, store: Ward
             {"userHash": "levi-1", "firstName": "Avi", "lastName": "Levi",
              "address": None, "phone": None, "householdId": "H-l"},
         ],
-        "p_assignments": [{"userHash": "levi-1", "newGroup": "B", "householdId": "H-l"}],
-        "p_expected_version": 7,
     }  # fmt: skip
 
 
 def test_bulk_update_and_restore_are_one_rpc_each(fake: FakePostgrest, store: WardStore) -> None:
     changes = [
-        AssignmentChange(user_hash="cohen-1", new_group="A", household_id="H-cohen"),
+        AssignmentChange(user_hash="cohen-1", new_group="A"),
         AssignmentChange(user_hash="levi-1", new_group="D"),
     ]
     assert store.bulk_update(ward_id=UUID(WARD), assignments=changes, expected_version=7) == 8
-    households = {"cohen-1": "H-cohen", "levi-1": "auto:levi"}
-    restored = store.restore(
-        ward_id=UUID(WARD), audit_id=12, expected_version=8, households=households
-    )
+    restored = store.restore(ward_id=UUID(WARD), audit_id=12, expected_version=8)
     assert restored == 9
     assert [(relation_of(r), body_of(r)) for r in fake.requests] == [
         (
@@ -70,8 +62,8 @@ def test_bulk_update_and_restore_are_one_rpc_each(fake: FakePostgrest, store: Wa
             {
                 "p_ward_branch_id": WARD,
                 "p_assignments": [
-                    {"userHash": "cohen-1", "newGroup": "A", "householdId": "H-cohen"},
-                    {"userHash": "levi-1", "newGroup": "D", "householdId": None},
+                    {"userHash": "cohen-1", "newGroup": "A"},
+                    {"userHash": "levi-1", "newGroup": "D"},
                 ],
                 "p_expected_version": 7,
             },
@@ -82,7 +74,6 @@ def test_bulk_update_and_restore_are_one_rpc_each(fake: FakePostgrest, store: Wa
                 "p_ward_branch_id": WARD,
                 "p_audit_id": 12,
                 "p_expected_version": 8,
-                "p_households": {"cohen-1": "H-cohen", "levi-1": "auto:levi"},
             },
         ),
     ]
