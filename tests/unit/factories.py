@@ -21,9 +21,13 @@ class Person:
     kosher: bool = False
     diet: str = "omnivore"
     allergies: dict[str, str] = field(default_factory=dict)
+    # The restrictions as the person wrote them, when a test phrases `allergies` itself.
+    written: tuple[str, ...] | None = None
 
     def as_input(self) -> dict[str, Any]:
         items = [PHRASES[severity].format(a) for a, severity in sorted(self.allergies.items())]
+        if self.written is not None:
+            items = list(self.written)
         return {
             "id": self.id,
             "age": self.age,

@@ -1,149 +1,46 @@
 """Reading `dietary_restrictions`: allergies with their severity, and the other answers.
 
-Choices where the spec is silent, made for the kitchen's safety:
+The rules are the spec's (Allergies); items are read one by one (items.py), then:
 
-- an allergy item that names a known allergen is an allergy even when it also holds a
-  negation ("no allergies except sesame", and so also "not allergic to peanuts");
-- a severity word counts as negated when a negation precedes it with only intensifiers
-  in between ("not very severe", "לא כל כך חמורה"); such an item is read as saying nothing;
-- `other:<text>` is built from the item's normalised words (lower-cased, niqqud removed)
-  without markers and severity expressions; when nothing is left it is `other:unspecified`.
+- an allergy item names its known allergens and an `other:<text>` key for each part that
+  names no known one (parts.py, unknown.py); one naming nothing at all is
+  `other:unspecified`;
+- a continuation, an item without a marker right after an allergy item of the same
+  answer that holds only known allergen names, conjunctions and severity words ("Allergic
+  to peanuts, sesame"), joins that allergy: its names and severities count as the allergy
+  item's own, and a further continuation may follow it;
+- an allergy and its continuations give every allergen they name the highest severity
+  said in any of them (moderate when none is), for the kitchen's safety; the same
+  allergen named twice keeps its higher severity;
+- every allergy item and continuation is kept as written in `raw_items`, the other
+  readable answers are returned as written, and "there is none" answers are dropped.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import Literal
 
 from engine.grouping.errors import InvalidProfileError
 from engine.grouping.models import SEVERITY_RANK, AllergyProfile, Participant, Severity
 from engine.grouping.options import GroupingOptions
-from engine.grouping.survey import vocabulary
-from engine.grouping.survey.text import Lexicon, normalise, split_items, stem_pattern, words
+from engine.grouping.survey.items import ItemReading, read_item
+from engine.grouping.survey.text import split_items
+from engine.grouping.survey.unknown import UNSPECIFIED
 
 FIELD = "responses.dietary_restrictions"
-TermKind = Literal[
-    "allergen", "severity", "marker", "negation", "intensifier", "none", "filler", "word"
-]
-_SAYS_NONE = frozenset({"negation", "none"})
-_NOTHING_NAMED = frozenset({"negation", "none", "filler", "intensifier", "severity", "marker"})
 
 
-@dataclass(frozen=True, slots=True)
-class Term:
-    """What a phrase of an item means; `marker` when it makes the item an allergy item."""
-
-    kind: TermKind
-    allergen: str = ""
-    level: Severity | None = None
-    marker: bool = False
-
-
-_WORD = Term("word")
-Terms = list[tuple[tuple[str, ...], Term]]
-
-
-def _build_lexicon() -> Lexicon[Term]:
-    entries: dict[str, Term] = {}
-    for allergen, names in vocabulary.ALLERGENS.items():
-        entries.update((name, Term("allergen", allergen=allergen)) for name in names)
-    for level, phrases in vocabulary.SEVERITY_WORDS.items():
-        entries.update((phrase, Term("severity", level=level)) for phrase in phrases)
-    epipen = Term("severity", level="severe", marker=True)
-    entries.update((word, epipen) for word in vocabulary.MARKER_WORDS)
-    plain_words: tuple[tuple[TermKind, tuple[str, ...]], ...] = (
-        ("negation", vocabulary.NEGATIONS),
-        ("intensifier", vocabulary.INTENSIFIERS),
-        ("none", vocabulary.NONE_WORDS),
-        ("filler", vocabulary.NONE_FILLERS),
-    )
-    for kind, phrases in plain_words:
-        entries.update((phrase, Term(kind)) for phrase in phrases)
-    entries.update((phrase, _WORD) for phrase in vocabulary.LOOKALIKES)
-    return Lexicon(entries)
-
-
-_LEXICON = _build_lexicon()
-_MARKER_STEM = stem_pattern(vocabulary.MARKER_STEMS)
-_STEM_TERMS = {
-    stem: Term("severity" if level else "marker", level=level, marker=True)
-    for stem, level in vocabulary.MARKER_STEMS.items()
-}
-
-
-@dataclass(frozen=True, slots=True)
-class _Item:
-    """One item read: its allergens at their severity, or a kept restriction, or nothing."""
-
-    allergens: tuple[tuple[str, Severity], ...] = ()
-    allergy: bool = False
-    restriction: bool = False
-
-
-_NOTHING = _Item()
-
-
-def _terms(text_words: tuple[str, ...]) -> Terms:
-    result: Terms = []
-    for span in _LEXICON.spans(text_words):
-        phrase = text_words[span.start : span.end]
-        term = span.value
-        if term is None:
-            stem = _MARKER_STEM.match(phrase[0])
-            term = _STEM_TERMS[stem.group("stem")] if stem is not None else _WORD
-        result.append((phrase, term))
-    return result
-
-
-def _severities(terms: Terms) -> tuple[list[Severity], set[int]]:
-    """The severities said (negated ones left out) and the positions of severity expressions."""
-    said: list[Severity] = []
-    used: set[int] = set()
-    for index, (_, term) in enumerate(terms):
-        if term.level is None:
-            continue
-        start = index
-        while start > 0 and terms[start - 1][1].kind == "intensifier":
-            start -= 1
-        negated = start > 0 and terms[start - 1][1].kind == "negation"
-        if negated:
-            start -= 1
-        used.update(range(start, index + 1))
-        if not negated:
-            said.append(term.level)
-    return said, used
-
-
-def _other_allergen(terms: Terms, severity_positions: set[int]) -> str:
-    """`other:<text>`: the item's words without markers and severity expressions."""
-    rest = (
-        " ".join(phrase)
-        for index, (phrase, term) in enumerate(terms)
-        if index not in severity_positions and not term.marker
-    )
-    return f"other:{' '.join(rest) or 'unspecified'}"
-
-
-@lru_cache(maxsize=16384)
-def _read_item(item: str) -> _Item:
-    text_words = words(item)
-    if not text_words:
-        return _Item(restriction=True) if normalise(item) else _NOTHING
-    terms = _terms(text_words)
-    kinds = {term.kind for _, term in terms}
-    says_none = bool(kinds & _SAYS_NONE) and kinds <= _NOTHING_NAMED
-    if not any(term.marker for _, term in terms):
-        return _NOTHING if says_none else _Item(restriction=True)
-    allergens = sorted({term.allergen for _, term in terms if term.kind == "allergen"})
-    if not allergens and says_none:
-        return _NOTHING
-    said, used = _severities(terms)
-    level: Severity = max(said, key=SEVERITY_RANK.__getitem__, default="moderate")
-    if not allergens:
-        allergens = [_other_allergen(terms, used)]
-    return _Item(tuple((allergen, level) for allergen in allergens), allergy=True)
+def _add_allergy(statement: list[ItemReading], severity: dict[str, Severity]) -> None:
+    """Fold one allergy item and its continuations into `severity`."""
+    keys = set().union(*(reading.known for reading in statement))
+    keys.update(key for reading in statement for key in reading.unknown)
+    levels = [level for reading in statement for level in reading.levels]
+    level: Severity = max(levels, key=SEVERITY_RANK.__getitem__, default="moderate")
+    for allergen in keys or (UNSPECIFIED,):
+        known = severity.get(allergen)
+        if known is None or SEVERITY_RANK[level] > SEVERITY_RANK[known]:
+            severity[allergen] = level
 
 
 # Bounded: a cached profile with its answer takes a few kilobytes.
@@ -153,16 +50,23 @@ def _read_answers(answers: tuple[str, ...]) -> tuple[AllergyProfile, tuple[str, 
     raw: list[str] = []
     kept: list[str] = []
     for answer in answers:
+        statement: list[ItemReading] = []  # the allergy being read, with its continuations
         for item in split_items(answer):
-            reading = _read_item(item)
-            if reading.allergy:
+            reading = read_item(item)
+            if reading.kind == "allergy" or (reading.continues and statement):
+                if reading.kind == "allergy" and statement:
+                    _add_allergy(statement, severity)
+                    statement = []
+                statement.append(reading)
                 raw.append(item)
-            elif reading.restriction:
+                continue
+            if statement:
+                _add_allergy(statement, severity)
+                statement = []
+            if reading.kind == "restriction":
                 kept.append(item)
-            for allergen, level in reading.allergens:
-                known = severity.get(allergen)
-                if known is None or SEVERITY_RANK[level] > SEVERITY_RANK[known]:
-                    severity[allergen] = level
+        if statement:
+            _add_allergy(statement, severity)
     allergens = sorted(severity)
     profile = AllergyProfile(
         allergies=allergens,

@@ -20,6 +20,8 @@ MAX_PREFIXES = 2
 _HEBREW_MARKS = re.compile("[\u0591-\u05bd\u05bf\u05c1\u05c2\u05c4\u05c5\u05c7\ufb1e]")
 _INNER_APOSTROPHE = re.compile(r"(?<=\w)['\u2019\u05f3](?=\w)")
 _WORD = re.compile(r"\w+")
+# "&" is a conjunction in allergy items ("shrimp & prawns"), so it is kept as a token.
+_TOKEN = re.compile(r"\w+|&")
 # A gender ending written after a slash ("אלרגי/ת", "שומר/ת") belongs to the word before it.
 _GENDER_SLASH = re.compile(r"(?<=[\u05d0-\u05ea])/(?:ת|ה|ית|ות|ים)(?![\u05d0-\u05ea])")
 # A slash separates items, except in "n/a" and before a Hebrew gender ending ("לא אלרגי/ת").
@@ -52,10 +54,18 @@ def normalise(text: str) -> str:
     return text[start:end]
 
 
+def _cleaned(text: str) -> str:
+    return _INNER_APOSTROPHE.sub("", _GENDER_SLASH.sub("", normalise(text)))
+
+
 def words(text: str) -> tuple[str, ...]:
     """The normalised words of `text`; apostrophes inside a word are dropped ("don't" -> dont)."""
-    cleaned = _INNER_APOSTROPHE.sub("", _GENDER_SLASH.sub("", normalise(text)))
-    return tuple(_WORD.findall(cleaned))
+    return tuple(_WORD.findall(_cleaned(text)))
+
+
+def tokens(text: str) -> tuple[str, ...]:
+    """`words(text)`, with each "&" kept in its place as a token of its own."""
+    return tuple(_TOKEN.findall(_cleaned(text)))
 
 
 def split_items(text: str) -> list[str]:
@@ -78,6 +88,11 @@ def word_forms(word: str) -> tuple[str, ...]:
         rest = rest[1:]
         forms.append(rest)
     return tuple(forms)
+
+
+def without_prefixes(word: str) -> str:
+    """`word` with as many Hebrew one-letter prefixes cut as vocabulary matching cuts (two)."""
+    return word_forms(word)[-1]
 
 
 class Span(NamedTuple, Generic[T]):

@@ -5,6 +5,9 @@ one-letter prefixes on every word, hyphens as spaces, gender endings after a sla
 only real spelling variants are listed. Plurals are listed explicitly.
 """
 
+# The Hebrew letter vav (the prefix ו) is the point here, not a look-alike of "l".
+# ruff: noqa: RUF001, RUF003
+
 from __future__ import annotations
 
 from typing import Final
@@ -68,6 +71,17 @@ ALLERGENS: Final[dict[str, tuple[str, ...]]] = {
         "צדפים", "מולים", "דיונון", "דיונונים", "שבלול", "שבלולים", "חילזון", "חלזונות",
     ),
 }  # fmt: skip
+
+# The spec's conjunctions: they separate the parts of an allergy item, and no allergen
+# name spans one. The Hebrew prefix ו on any word is one too (see parts.py).
+CONJUNCTIONS: Final[tuple[str, ...]] = (
+    "and", "&", "or", "plus", "as well as", "או", "וגם", "ו",
+)  # fmt: skip
+CONJUNCTION_PREFIX: Final = "ו"
+# Connecting words, removed when an unknown allergen's `other:<text>` key is built.
+CONNECTING_WORDS: Final[tuple[str, ...]] = (
+    "to", "of", "from", "the", "a", "an", "for", "with", "של", "עם",
+)  # fmt: skip
 
 # Phrases that contain an allergen's name but are not that allergen.
 LOOKALIKES: Final[tuple[str, ...]] = (
