@@ -210,3 +210,30 @@ def continuation_items(draw: st.DrawFn) -> Written:
 
 
 SEPARATORS = (", ", ",", "; ", " | ", "/", "\n", " ;")
+# A word that keeps an item without a marker a plain restriction (spec line 83).
+ANYTHING_ELSE = st.one_of(st.sampled_from(UNKNOWN_EN + UNKNOWN_HE), RANDOM_UNKNOWN, st.just("free"))
+
+
+@dataclass
+class Statement(Written):
+    """An allergy item with the items joined to it, and those items as written."""
+
+    raw: list[str] = field(default_factory=list)
+
+
+@st.composite
+def statements(draw: st.DrawFn, *, before: int = 1, after: int = 0) -> Statement:
+    """An allergy item with at least `before` continuation items written before it and
+    `after` after it ("milk, soy allergy", "חלב, סויה - אלרגיה חמורה", "peanut / sesame
+    allergy (severe)"), each joined by an item separator of the spec (line 19)."""
+    allergy = draw(allergy_items(unknown=True))
+    leading = draw(st.lists(continuation_items(), min_size=before, max_size=before + 2))
+    trailing = draw(st.lists(continuation_items(), min_size=after, max_size=after + 2))
+    chain = [*leading, allergy, *trailing]
+    statement = Statement(chain[0].text, raw=[item.text for item in chain])
+    for index, item in enumerate(chain):
+        statement.keys |= item.keys
+        statement.levels += item.levels
+        if index:
+            statement.text += draw(st.sampled_from(SEPARATORS)) + item.text
+    return statement

@@ -9,10 +9,8 @@ from hypothesis import strategies as st
 from engine.grouping.survey.allergies import read_restrictions
 from tests.unit import spec_allergies as spec
 from tests.unit.allergy_writing import (
-    RANDOM_UNKNOWN,
+    ANYTHING_ELSE,
     SEPARATORS,
-    UNKNOWN_EN,
-    UNKNOWN_HE,
     Written,
     allergy_items,
     continuation_items,
@@ -37,9 +35,6 @@ def test_continuations_join_the_allergy_before_them(
     assert profile.severity == expected.severity
     assert kept == ()
     assert len(profile.raw_items) == 1 + len(continuations)
-
-
-ANYTHING_ELSE = st.one_of(st.sampled_from(UNKNOWN_EN + UNKNOWN_HE), RANDOM_UNKNOWN, st.just("free"))
 
 
 @settings(max_examples=200)

@@ -9,10 +9,14 @@ The rules are the spec's (Allergies); items are read one by one (items.py), then
   answer that holds only known allergen names, conjunctions and severity words ("Allergic
   to peanuts, sesame"), joins that allergy: its names and severities count as the allergy
   item's own, and a further continuation may follow it;
-- an allergy and its continuations give every allergen they name the highest severity
-  said in any of them (moderate when none is), for the kitchen's safety; the same
-  allergen named twice keeps its higher severity;
-- every allergy item and continuation is kept as written in `raw_items`, the other
+- the mirror, decided beyond the spec (which is silent on it): such an item right before
+  an allergy item of the same answer joins that allergy too ("peanut, sesame allergy",
+  "milk/soy allergy"), and such items chain ("milk, soy, peanut allergy"); one between two
+  allergy items joins both, so its allergens keep the higher of the two severities;
+- an allergy and the items joined to it give every allergen they name the highest
+  severity said in any of them (moderate when none is), for the kitchen's safety; the
+  same allergen named twice keeps its higher severity;
+- every allergy item and item joined to one is kept as written in `raw_items`, the other
   readable answers are returned as written, and "there is none" answers are dropped.
 """
 
@@ -32,7 +36,7 @@ FIELD = "responses.dietary_restrictions"
 
 
 def _add_allergy(statement: list[ItemReading], severity: dict[str, Severity]) -> None:
-    """Fold one allergy item and its continuations into `severity`."""
+    """Fold one allergy item and the items joined to it into `severity`."""
     keys = set().union(*(reading.known for reading in statement))
     keys.update(key for reading in statement for key in reading.unknown)
     levels = [level for reading in statement for level in reading.levels]
@@ -43,30 +47,37 @@ def _add_allergy(statement: list[ItemReading], severity: dict[str, Severity]) ->
             severity[allergen] = level
 
 
+def _statement(readings: list[ItemReading], at: int) -> range:
+    """The allergy item at `at` with the items joined to it, before and after, in one answer."""
+    start = at
+    while start > 0 and readings[start - 1].continues:
+        start -= 1
+    end = at + 1
+    while end < len(readings) and readings[end].continues:
+        end += 1
+    return range(start, end)
+
+
 # Bounded: a cached profile with its answer takes a few kilobytes.
 @lru_cache(maxsize=4096)
 def _read_answers(answers: tuple[str, ...]) -> tuple[AllergyProfile, tuple[str, ...]]:
     severity: dict[str, Severity] = {}
     raw: list[str] = []
     kept: list[str] = []
-    for answer in answers:
-        statement: list[ItemReading] = []  # the allergy being read, with its continuations
-        for item in split_items(answer):
-            reading = read_item(item)
-            if reading.kind == "allergy" or (reading.continues and statement):
-                if reading.kind == "allergy" and statement:
-                    _add_allergy(statement, severity)
-                    statement = []
-                statement.append(reading)
+    for answer in answers:  # items join an allergy of their own answer only
+        items = split_items(answer)
+        readings = [read_item(item) for item in items]
+        joined: set[int] = set()
+        for at, reading in enumerate(readings):
+            if reading.kind == "allergy":
+                statement = _statement(readings, at)
+                _add_allergy([readings[index] for index in statement], severity)
+                joined.update(statement)
+        for index, item in enumerate(items):
+            if index in joined:
                 raw.append(item)
-                continue
-            if statement:
-                _add_allergy(statement, severity)
-                statement = []
-            if reading.kind == "restriction":
+            elif readings[index].kind == "restriction":
                 kept.append(item)
-        if statement:
-            _add_allergy(statement, severity)
     allergens = sorted(severity)
     profile = AllergyProfile(
         allergies=allergens,

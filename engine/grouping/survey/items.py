@@ -7,10 +7,11 @@ severity expressions and connecting words are gone, one unknown allergen (unknow
 A part with nothing left ("mild or severe allergy to walnuts") names nothing, so it adds
 no key; `other:unspecified` is for a whole allergy that names nothing (allergies.py).
 
-An item without a marker may continue the allergy item before it (allergies.py) when it
-consists only of known allergen names, conjunctions and severity expressions, with at
-least one name or severity ("sesame", "and sesame", "severe"): a lone "severe" after
-"peanut allergy" is the peanut allergy's severity, and reading it so errs towards safety.
+An item without a marker may join the allergy item right before or right after it
+(allergies.py) when it consists only of known allergen names, conjunctions and severity
+expressions, with at least one name or severity ("sesame", "and sesame", "severe"): a
+lone "severe" beside "peanut allergy" is the peanut allergy's severity, and reading it so
+errs towards safety.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ class ItemReading:
     """One item read: what kind of answer it is, the allergens it names, the severities said.
 
     `known` are canonical allergens, `unknown` the `other:` keys of its parts that name
-    no known allergen; `continues` tells whether it may continue a preceding allergy item.
+    no known allergen; `continues` tells whether it may join an allergy item beside it.
     """
 
     kind: ItemKind
