@@ -88,6 +88,12 @@ class _Columns:
             elif column.field is not None:
                 self.by_field[column.field] = column
                 self.index[column.field] = column.position - 1
+        # The answers passed on as they are: (field, column index), for the columns there are.
+        self.answers = [
+            (field, self.index[field])
+            for field in ("age", "birth_date", "kosher", "diet")
+            if field in self.index
+        ]
 
     def cell(self, row: TableRow, field: Field) -> Any:
         """The row's answer for `field`, None when there is no such column or it is blank."""
@@ -146,25 +152,29 @@ def _person(row: TableRow, plan: _Columns) -> PersonRow:
     if name:
         person["full_name"] = name
     responses: dict[str, Any] = {}
-    ages: tuple[tuple[Field, tuple[type, ...]], ...] = (
-        ("age", (str, int, float, bool)),
-        ("birth_date", (str,)),
-    )
-    for field, allowed in ages:
-        value = plan.cell(row, field)
-        if value is not None:
-            # A value the Participant model cannot hold is left for the engine to refuse.
-            target = person if isinstance(value, allowed) else responses
-            target[field] = value.strip() if isinstance(value, str) else value
-    for answer in ("kosher", "diet"):
-        value = plan.cell(row, answer)
-        if value is not None:
-            responses[answer] = value.strip() if isinstance(value, str) else value
+    for field, index in plan.answers:
+        value = row.cells[index]
+        if type(value) is str:
+            value = value.strip()
+            if value:
+                (person if field in _TOP_LEVEL else responses)[field] = value
+        elif not is_empty(value):
+            # A value the Participant model cannot hold is left in the answers, where the
+            # engine reads it and refuses it by field.
+            allowed = _TOP_LEVEL.get(field, ())
+            (person if isinstance(value, allowed) else responses)[field] = value
     restrictions = _restrictions(row, plan.restrictions)
     if restrictions is not None:
         responses["dietary_restrictions"] = restrictions
     person["responses"] = responses
     return PersonRow(row.number, person, source, tuple(not_read))
+
+
+# The participant's own fields, and the values the Participant model holds for each.
+_TOP_LEVEL: Final[dict[str, tuple[type, ...]]] = {
+    "age": (str, int, float, bool),
+    "birth_date": (str,),
+}
 
 
 def _identity(row: TableRow, plan: _Columns) -> tuple[str, IdSource]:

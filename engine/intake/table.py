@@ -151,12 +151,12 @@ def _records(
 
 def _quoting_problem(error: str, line: int) -> str:
     if "expected after" in error:
-        what = "has text after a closing quote"
+        what = "the row that starts here has text after a closing quote"
     else:
-        what = "opens a quote that is never closed"
+        what = "a quote opened in the row that starts here is never closed"
     return (
-        f"line {line}: the row starting here {what}; fix the quotes on that line "
-        '(a quote inside a quoted cell is written "") or export the sheet again'
+        f"line {line}: {what}; fix the quotes on that line (a quote inside a quoted cell is "
+        'written "") or export the sheet again'
     )
 
 
