@@ -36,6 +36,7 @@ from engine.intake.text import header_key
 
 How = Literal["mapping", "name", "cue", "unmatched", "ignored", "superseded"]
 RESTRICTIONS: Final[Field] = "dietary_restrictions"
+RESPONSES_PREFIX: Final = "responses."
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,9 +112,11 @@ def plan_columns(
 def _mapped_positions(
     headers: Sequence[str], mapping: Mapping[str, Field | Literal["ignore"]]
 ) -> dict[int, Field | Literal["ignore"]]:
-    """Column index → the mapping's target: headers as written first, else in normal form."""
+    """Column index → the mapping's target: headers as written first, else in normal form
+    (so "age" names a column headed "Age " or "responses.age")."""
     positions: dict[int, Field | Literal["ignore"]] = {}
-    keys = [header_key(header) for header in headers]
+    # A JSON participant's `responses.<key>` column is also named by its key alone.
+    keys = [header_key(header.removeprefix(RESPONSES_PREFIX)) for header in headers]
     for name, target in mapping.items():
         found = [i for i, header in enumerate(headers) if header == name]
         found = found or [i for i, key in enumerate(keys) if key and key == header_key(name)]

@@ -206,6 +206,9 @@ def test_the_mapping_wins_over_the_headers() -> None:
 def test_a_mapping_key_matches_the_header_in_normal_form() -> None:
     reading = csv_reading("Age ,Name\n30,Dana\n", {"age": "ignore"})
     assert reading.rows[0].age is None
+    person = {"id": "p1", "responses": {"notes": "kiwi allergy"}}
+    rows = read_rows([person], as_of=AS_OF, mapping={"notes": "dietary_restrictions"})
+    assert rows.rows[0].allergies == {"other:kiwi": "moderate"}
 
 
 @pytest.mark.parametrize(
