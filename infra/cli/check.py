@@ -3,7 +3,8 @@
 The same reader `grouping run` uses, so the table shows exactly what grouping will use:
 each column and the field it gives, each person's age, kosher choice, diet, allergies with
 their severity and other restrictions, the answers left blank and those that cannot be
-read (and why), the columns ignored and the empty rows skipped. A refused file exits 2
+read (and why; the first 100 rows unless `--all`), the columns ignored, the empty rows
+skipped and the rows with unreadable answers by number. A refused file exits 2
 with one line naming the problem and what to do.
 """
 
@@ -23,7 +24,7 @@ from engine.grouping.models import SEVERITY_RANK
 from engine.grouping.report.reasons import allergen_name
 from engine.intake import ColumnReading, ExportReading, RowReport
 from infra.cli.input import BadInputError, fail, load_export
-from infra.cli.report import add_plain_row
+from infra.cli.report import DEFAULT_LIMIT, add_plain_row
 
 if TYPE_CHECKING:
     Subparsers = argparse._SubParsersAction[argparse.ArgumentParser]
@@ -36,6 +37,7 @@ HOW = {
     "ignored": "ignored on purpose (the mapping)",
     "superseded": "the mapping reads its field from another column",
 }
+PROBLEM_ROWS_SHOWN = 20
 FIELD_LABELS = {"dietary_restrictions": "dietary restrictions", "full_name": "full name"}
 
 
@@ -49,6 +51,14 @@ def register(subparsers: Subparsers) -> None:
         "--as-of", type=date.fromisoformat, metavar="YYYY-MM-DD", help="date ages are taken on"
     )
     parser.add_argument("--json", action="store_true", help="print the reading as JSON only")
+    parser.add_argument(
+        "--limit",
+        type=int,
+        default=DEFAULT_LIMIT,
+        metavar="N",
+        help=f"show the first N rows (default {DEFAULT_LIMIT})",
+    )
+    parser.add_argument("--all", action="store_true", help="show every row")
     parser.set_defaults(handler=check_command)
 
 
@@ -60,7 +70,7 @@ def check_command(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(reading_json(reading), ensure_ascii=False, indent=2))
     else:
-        render_reading(reading, Console())
+        render_reading(reading, Console(), limit=None if args.all else max(args.limit, 0))
     return 0
 
 
@@ -74,20 +84,26 @@ def reading_json(reading: ExportReading) -> dict[str, Any]:
     }
 
 
-def render_reading(reading: ExportReading, console: Console) -> None:
+def render_reading(
+    reading: ExportReading, console: Console, *, limit: int | None = DEFAULT_LIMIT
+) -> None:
+    """The columns, the first `limit` rows (None: all), the ignored columns, the skipped
+    rows, and the rows with answers grouping cannot read, by number."""
     console.print(columns_table(reading.columns))
-    console.print(rows_table(reading.rows))
+    console.print(rows_table(reading.rows, limit=limit))
     if reading.ignored:
         names = ", ".join(_column_name(column) for column in reading.ignored)
         console.print(f"Ignored columns: {names}", highlight=False, markup=False)
     if reading.skipped_rows:
         rows = ", ".join(map(str, reading.skipped_rows))
         console.print(f"Empty rows skipped: {rows}", highlight=False, markup=False)
-    problems = sum(1 for row in reading.rows if row.not_read)
-    console.print(
-        f"{len(reading.rows)} people read; {problems} with answers grouping cannot read.",
-        highlight=False,
-    )
+    problems = [row.row for row in reading.rows if row.not_read]
+    summary = f"{len(reading.rows)} people read; {len(problems)} with answers grouping cannot read"
+    if problems:
+        shown = ", ".join(map(str, problems[:PROBLEM_ROWS_SHOWN]))
+        more = len(problems) - PROBLEM_ROWS_SHOWN
+        summary += f" (rows {shown}{f' and {more} more' if more > 0 else ''})"
+    console.print(summary + ".", highlight=False, markup=False)
 
 
 def columns_table(columns: list[ColumnReading]) -> Table:
@@ -103,12 +119,15 @@ def columns_table(columns: list[ColumnReading]) -> Table:
     return table
 
 
-def rows_table(rows: list[RowReport]) -> Table:
-    table = Table(title=f"Rows ({len(rows)} people)")
+def rows_table(rows: list[RowReport], *, limit: int | None = DEFAULT_LIMIT) -> Table:
+    caption = None
+    if limit is not None and len(rows) > limit:
+        caption = f"the first {limit} of {len(rows)} rows; --all shows every one"
+    table = Table(title=f"Rows ({len(rows)} people)", caption=caption)
     headings = ("Row", "Person", "Id", "Age", "Kosher", "Diet", "Allergies", "Other", "Not read")
     for heading in headings:
         table.add_column(heading, justify="right" if heading in {"Row", "Age"} else "left")
-    for row in rows:
+    for row in rows[:limit]:
         add_plain_row(
             table,
             row.row,

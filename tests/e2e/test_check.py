@@ -35,6 +35,20 @@ def test_the_table_shows_each_row_as_grouping_reads_it(capsys: pytest.CaptureFix
     assert "age: expected whole years" in lines["Sam Miller"]
     assert "omnivore (blank)" in lines["Rachel Stern"] and "Gluten free" in lines["Rachel Stern"]
     assert "Ignored columns: Timestamp" in out and "Phone number" in out
+    assert "5 people read; 1 with answers grouping cannot read (rows 5)." in out
+
+
+def test_a_long_export_shows_its_first_rows_unless_all(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "long.csv"
+    rows = "".join(f"P{n},{'x' if n % 50 == 0 else 30}\n" for n in range(150))
+    path.write_text("Name,Age\n" + rows, encoding="utf-8")
+    code, out, _ = check(capsys, path)
+    assert code == 0 and "the first 100 of 150 rows; --all shows every one" in out
+    assert "3 with answers grouping cannot read (rows 2, 52, 102)." in out
+    code, out, _ = check(capsys, path, "--all")
+    assert code == 0 and "--all shows" not in out and "P149" in out
 
 
 def test_headers_and_answers_are_shown_as_written(
