@@ -31,6 +31,10 @@ _EXPORTS = {
     "UnassignedParticipant": "engine.grouping.models",
     "GroupingOptions": "engine.grouping.options",
     "ScoringWeights": "engine.grouping.options",
+    "ExportReading": "engine.intake",
+    "ExportRefusedError": "engine.intake",
+    "read_export": "engine.intake",
+    "read_rows": "engine.intake",
 }
 
 if TYPE_CHECKING:
@@ -52,6 +56,7 @@ if TYPE_CHECKING:
     from engine.grouping.options import GroupingOptions, ScoringWeights
     from engine.grouping.run import DEFAULT_EFFORT, MAX_EFFORT, run_grouping
     from engine.grouping.survey.allergies import extract_allergy_profile, group_allergy_ok
+    from engine.intake import ExportReading, ExportRefusedError, read_export, read_rows
 
 
 def __getattr__(name: str) -> Any:
@@ -69,6 +74,8 @@ __all__ = [
     "AllergyProfile",
     "Diagnostics",
     "DuplicateParticipantError",
+    "ExportReading",
+    "ExportRefusedError",
     "Group",
     "GroupingError",
     "GroupingOptions",
@@ -82,5 +89,7 @@ __all__ = [
     "extract_allergy_profile",
     "group_allergy_ok",
     "naive_grouping",
+    "read_export",
+    "read_rows",
     "run_grouping",
 ]

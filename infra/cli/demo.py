@@ -1,20 +1,19 @@
 """`grouping demo`: the whole main job from nothing, through the real functions.
 
-A throwaway embedded PostgreSQL, the migrations, the example participants and policy,
-then `POST /build-groups` and `GET /runs/{id}` sent as API Gateway events to the
-functions' apps, and the groups and diagnostics printed as tables.
+A throwaway embedded PostgreSQL, the migrations, the example participants (or any survey
+export, CSV or JSON, read by the same reader as `grouping run`) and policy, then
+`POST /build-groups` and `GET /runs/{id}` sent as API Gateway events to the functions'
+apps, and the groups and diagnostics printed as tables, people by name. The files are
+read, and refused on one line, before the database starts.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import tempfile
+from datetime import date
 from pathlib import Path
 from typing import Any
-
-import psycopg
-from psycopg.types.json import Jsonb
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -23,26 +22,49 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser = subparsers.add_parser(
         "demo", help="run a whole grouping through the functions on a throwaway database"
     )
-    parser.add_argument("--participants", type=Path, default=EXAMPLES / "participants.json")
+    parser.add_argument(
+        "--participants",
+        type=Path,
+        default=EXAMPLES / "participants.json",
+        help="a survey export: .csv, or .json rows or participants (default: the examples)",
+    )
+    parser.add_argument("--mapping", type=Path, help="a JSON object of header → field or ignore")
     parser.add_argument("--policy", type=Path, default=EXAMPLES / "policy.json")
+    parser.add_argument(
+        "--lang", choices=("en", "he"), default="en", help="language of the reasons"
+    )
     parser.set_defaults(handler=run_demo_command)
 
 
 def run_demo_command(args: argparse.Namespace) -> int:
     # Imported here so that `grouping run` does not pay for the web stack.
+    from infra.cli.input import load_export, load_policy
     from infra.local.database import start_embedded_postgres
     from infra.local.migrate import migrate
 
+    policy = load_policy(args.policy)
+    as_of = _as_of(policy)
+    people = load_export(args.participants, as_of=as_of, mapping=args.mapping).participants
     with tempfile.TemporaryDirectory(prefix="grouping-demo-") as parent:
         server = start_embedded_postgres(Path(parent) / "pgdata", throwaway=True)
         try:
             migrate(server.url, with_local_shim=True)
-            policy = json.loads(args.policy.read_text(encoding="utf-8"))
-            people = json.loads(args.participants.read_text(encoding="utf-8"))
             seed_participants(server.url, people)
-            return _group_and_show(server.url, policy)
+            return _group_and_show(server.url, policy, lang=args.lang)
         finally:
             server.stop()
+
+
+def _as_of(policy: dict[str, Any]) -> date:
+    from infra.cli.input import BadInputError
+
+    value = policy.get("as_of")
+    if value is None:
+        return date.today()
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise BadInputError("the policy's as_of is not a date (YYYY-MM-DD)") from None
 
 
 def participant_row(person: dict[str, Any]) -> tuple[str | None, int | None, dict[str, Any]]:
@@ -65,6 +87,10 @@ def participant_row(person: dict[str, Any]) -> tuple[str | None, int | None, dic
 
 def seed_participants(database_url: str, participants: list[dict[str, Any]]) -> None:
     """The participants, answers kept raw (there is no participant import endpoint yet)."""
+    # Imported here, like the rest of the database side: `grouping run` does not need it.
+    import psycopg
+    from psycopg.types.json import Jsonb
+
     with psycopg.connect(database_url) as conn, conn.cursor() as cursor:
         rows = []
         for person in participants:
@@ -99,9 +125,10 @@ class DemoError(Exception):
     """A step of the demo was refused; the message says which and why."""
 
 
-def _group_and_show(database_url: str, policy: dict[str, Any]) -> int:
+def _group_and_show(database_url: str, policy: dict[str, Any], *, lang: str = "en") -> int:
     from rich.console import Console
 
+    from infra.cli.input import fail
     from infra.local.runtime import (
         FunctionDispatcher,
         ensure_local_admin,
@@ -118,34 +145,47 @@ def _group_and_show(database_url: str, policy: dict[str, Any]) -> int:
     try:
         active = create_active_policy(app, token, policy)
     except DemoError as error:
-        console.print(str(error))
-        return 1
+        return fail(str(error), 1)
     overrides = {key: policy[key] for key in ("seed", "as_of") if key in policy}
     status, created = invoke(app, "POST", "/build-groups", token=token, body={"options": overrides})
     if status != 201:
-        console.print(f"POST /build-groups answered {status}: {created}")
-        return 1
+        return fail(f"POST /build-groups answered {status}: {_title(created)}", 1)
     status, detail = invoke(app, "GET", f"/runs/{created['run_id']}", token=token)
     if status != 200:
-        console.print(f"GET /runs answered {status}: {detail}")
-        return 1
+        return fail(f"GET /runs answered {status}: {_title(detail)}", 1)
     console.print(f"policy {active['name']!r} created and activated through the API")
     console.print(f"POST /build-groups → 201, run {created['run_id']}")
-    render_run(detail, console)
+    render_run(detail, console, lang=lang)
     return 0
 
 
-def render_run(detail: dict[str, Any], console: Any) -> None:
-    """The run as the CLI's tables, members shown by name."""
+def _title(problem: Any) -> str:
+    """A problem+json answer's title and detail on one line."""
+    if isinstance(problem, dict):
+        parts = [str(problem[key]) for key in ("title", "detail") if problem.get(key)]
+        if parts:
+            return " ".join(" — ".join(parts).split())
+    return " ".join(str(problem).split())
+
+
+def render_run(detail: dict[str, Any], console: Any, *, lang: str = "en") -> None:
+    """The run as the CLI's tables, people shown by name (by id when they have none)."""
     from engine.grouping.models import GroupingResult
     from infra.cli.report import render_result
 
+    names: dict[str, str] = {}
+    for group in detail["groups"]:
+        for name, pid in zip(group["member_names"], group["member_ids"], strict=True):
+            names[str(pid)] = name or str(pid)
+    for entry in detail["unassigned"]:
+        pid = str(entry["participant_id"])
+        names[pid] = entry["full_name"] or pid
     result = GroupingResult.model_validate(
         {
             "groups": [_group(g) for g in detail["groups"]],
             "unassigned": [
                 {
-                    "participant_id": e["full_name"] or e["participant_id"],
+                    "participant_id": str(e["participant_id"]),
                     "reason": e["reason"],
                     "details": e["details"],
                 }
@@ -154,17 +194,14 @@ def render_run(detail: dict[str, Any], console: Any) -> None:
             "diagnostics": detail["run"]["diagnostics"],
         }
     )
-    render_result(result, console)
+    render_result(result, console, names=names, lang="he" if lang == "he" else "en")
 
 
 def _group(row: dict[str, Any]) -> dict[str, Any]:
     ages = row["age_min"], row["age_max"]
     return {
         "number": row["group_number"],
-        "members": [
-            name or str(pid)
-            for name, pid in zip(row["member_names"], row["member_ids"], strict=True)
-        ],
+        "members": [str(pid) for pid in row["member_ids"]],
         "size": row["size"],
         "score": row["score"],
         "kosher": row["kosher"],

@@ -1,36 +1,61 @@
-"""Reading the CLI's input files: participants from JSON or CSV, a policy from JSON.
+"""Reading the CLI's input files: a survey export (CSV or JSON), a mapping, a policy.
 
-Every problem becomes a BadInputError with a one-line message naming the file and
-the place (line, row, field), never the content of a participant's answers.
+Participants always come through the engine's export reader (`engine.intake`), so
+`grouping run`, `grouping check` and `grouping demo` read a file the same way. Every
+problem becomes a BadInputError (a file that cannot be opened or parsed) or the reader's
+ExportRefusedError, each a one-line message naming the file and the place (line, row,
+column), never the content of a participant's answers.
 """
 
 from __future__ import annotations
 
-import csv
 import json
+import sys
+from datetime import date
 from pathlib import Path
 from typing import Any
 
-# CSV columns that are the participant's own fields; every other column is a survey answer.
-PARTICIPANT_COLUMNS = ("id", "full_name", "age", "birth_date")
+from engine.intake import ExportReading, ExportRefusedError, read_export, read_rows
+
+BAD_INPUT = 2
 
 
 class BadInputError(Exception):
     """An input file or value the CLI cannot use; the message is shown as is."""
 
 
-def load_participants(path: Path) -> list[dict[str, Any]]:
-    """Participants from a .json file (a list, or {"participants": [...]}) or a .csv file."""
+def fail(message: str, code: int = BAD_INPUT) -> int:
+    """Print `message` as the command's one error line on stderr; return the exit code."""
+    sys.stderr.write(f"grouping: error: {message}\n")
+    return code
+
+
+def load_export(path: Path, *, as_of: date, mapping: Path | None = None) -> ExportReading:
+    """Participants and the reader's report from a .csv export or a .json list of rows.
+
+    A .json file holds a list of objects, or {"participants": [...]}. Refusals of the
+    reader come back as BadInputError with the file's name in front.
+    """
+    columns = load_mapping(mapping) if mapping is not None else None
     suffix = path.suffix.lower()
-    if suffix == ".json":
-        people = _participants_from_json(path, _read_json(path))
-    elif suffix == ".csv":
-        people = _participants_from_csv(path, _read_text(path))
-    else:
+    try:
+        if suffix == ".csv":
+            return read_export(_read_bytes(path), as_of=as_of, mapping=columns)
+        if suffix == ".json":
+            return read_rows(_json_rows(path), as_of=as_of, mapping=columns)
+    except ExportRefusedError as error:
+        raise BadInputError(f"{path}: {error}") from None
+    raise BadInputError(f"{path}: unsupported file type {suffix or '(none)'!r}; use .csv or .json")
+
+
+def load_mapping(path: Path) -> dict[str, str]:
+    """A mapping file: one JSON object of header → field (or "ignore")."""
+    mapping = _read_json(path)
+    if not isinstance(mapping, dict):
         raise BadInputError(
-            f"{path}: unsupported file type {suffix or '(none)'!r}; use .json or .csv"
+            f'{path}: a mapping must be a JSON object of header → field, e.g. {{"Your age": "age"}}'
         )
-    return people
+    return mapping
 
 
 def load_policy(path: Path) -> dict[str, Any]:
@@ -41,20 +66,24 @@ def load_policy(path: Path) -> dict[str, Any]:
     return policy
 
 
-def _read_text(path: Path) -> str:
+def _read_bytes(path: Path) -> bytes:
     try:
-        # utf-8-sig: spreadsheets often save Hebrew CSV with a byte-order mark.
-        return path.read_text(encoding="utf-8-sig")
+        return path.read_bytes()
     except FileNotFoundError:
         raise BadInputError(f"{path}: no such file") from None
-    except UnicodeDecodeError:
-        raise BadInputError(f"{path}: not UTF-8 text") from None
+    except IsADirectoryError:
+        raise BadInputError(f"{path}: is a directory, not a file") from None
     except OSError as error:
         raise BadInputError(f"{path}: cannot read ({error.strerror})") from None
 
 
 def _read_json(path: Path) -> Any:
-    text = _read_text(path)
+    data = _read_bytes(path)
+    try:
+        # utf-8-sig: editors on Windows may save JSON with a byte-order mark.
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise BadInputError(f"{path}: not UTF-8 text") from None
     try:
         return json.loads(text)
     except json.JSONDecodeError as error:
@@ -62,44 +91,10 @@ def _read_json(path: Path) -> Any:
         raise BadInputError(f"{path}: not valid JSON ({where}: {error.msg})") from None
 
 
-def _participants_from_json(path: Path, data: Any) -> list[dict[str, Any]]:
+def _json_rows(path: Path) -> list[Any]:
+    data = _read_json(path)
     if isinstance(data, dict) and "participants" in data:
         data = data["participants"]
     if not isinstance(data, list):
-        raise BadInputError(f'{path}: expected a list of participants or {{"participants": [...]}}')
-    for index, item in enumerate(data):
-        if not isinstance(item, dict):
-            raise BadInputError(f"{path}: participant {index} is not a JSON object")
-        _require_id(path, item.get("id"), f"participant {index}")
+        raise BadInputError(f'{path}: expected a list of rows or {{"participants": [...]}}')
     return data
-
-
-def _participants_from_csv(path: Path, text: str) -> list[dict[str, Any]]:
-    reader = csv.DictReader(text.splitlines(keepends=True))
-    try:
-        columns = reader.fieldnames or []
-        if "id" not in columns:
-            raise BadInputError(f"{path}: the CSV has no 'id' column")
-        return [_csv_participant(path, row, reader.line_num) for row in reader]
-    except csv.Error as error:
-        raise BadInputError(f"{path}: not valid CSV (line {reader.line_num}: {error})") from None
-
-
-def _csv_participant(path: Path, row: dict[str | Any, Any], line: int) -> dict[str, Any]:
-    if None in row:
-        raise BadInputError(f"{path}: line {line} has more cells than the header has columns")
-    # An empty cell is an unanswered question, not an empty answer.
-    answered = {
-        column: value.strip()
-        for column, value in row.items()
-        if value is not None and value.strip()
-    }
-    _require_id(path, answered.get("id"), f"line {line}")
-    person = {key: answered.pop(key) for key in PARTICIPANT_COLUMNS if key in answered}
-    person["responses"] = answered
-    return person
-
-
-def _require_id(path: Path, value: object, where: str) -> None:
-    if isinstance(value, bool) or not isinstance(value, str | int) or str(value).strip() == "":
-        raise BadInputError(f"{path}: {where}: id is missing or not a string")

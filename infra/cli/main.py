@@ -2,8 +2,9 @@
 
 Subcommands register themselves: each callable in REGISTRARS receives the argparse
 subparsers, adds its parser and sets `handler`, a function that takes the parsed
-arguments and returns the exit code. `grouping run FILE` groups participants read
-from JSON or CSV under a policy file and flags, and prints tables (or `--json`).
+arguments and returns the exit code. `grouping run FILE` groups the participants of a
+survey export (CSV, or JSON rows; read by `engine.intake`, as `grouping check` reads it)
+under a policy file and flags, and prints tables (or `--json`), people by name.
 
 Bad input never shows a traceback: the problem is printed on one line on stderr and
 the exit code is 2. Error lines name the field and never echo a participant's answers.
@@ -16,8 +17,9 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
+from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from pydantic import ValidationError
 from rich.console import Console
@@ -25,15 +27,17 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from engine.grouping.errors import GroupingError
 from engine.grouping.options import GroupingOptions
+from engine.grouping.report.reasons import LANGS
 from engine.grouping.run import DEFAULT_EFFORT, run_grouping
+from infra.cli.check import register as register_check
 from infra.cli.demo import register as register_demo
-from infra.cli.input import BadInputError, load_participants, load_policy
+from infra.cli.input import BAD_INPUT, BadInputError, fail, load_export, load_policy
 from infra.cli.option_flags import add_option_flags, flag_options
-from infra.cli.report import render_result
+from infra.cli.report import DEFAULT_LIMIT, render_result, result_json
 from infra.local.migrate import register as register_migrate
 from infra.local.serve import register as register_serve
 
-BAD_INPUT = 2
+INTERRUPTED = 130
 PROGRESS_THRESHOLD = 2_000
 if TYPE_CHECKING:
     Subparsers = argparse._SubParsersAction[argparse.ArgumentParser]
@@ -42,18 +46,51 @@ ProgressCallback = Callable[[int, int], None]
 
 
 def register_run(subparsers: Subparsers) -> None:
-    parser = subparsers.add_parser("run", help="group participants from a JSON or CSV file")
-    parser.add_argument("file", type=Path, help="participants: .json (a list) or .csv")
+    parser = subparsers.add_parser("run", help="group the participants of a survey export")
+    parser.add_argument("file", type=Path, help="a .csv export, or .json rows or participants")
     parser.add_argument("--policy", type=Path, help="a JSON object of grouping options")
+    parser.add_argument("--mapping", type=Path, help="a JSON object of header → field or ignore")
     add_option_flags(parser)
     parser.add_argument(
         "--effort", type=int, default=DEFAULT_EFFORT, metavar="N", help="search effort, 0-10"
     )
     parser.add_argument("--json", action="store_true", help="print the result as JSON only")
+    add_view_flags(parser)
     parser.set_defaults(handler=run_command)
 
 
-REGISTRARS: list[Registrar] = [register_run, register_migrate, register_serve, register_demo]
+def add_view_flags(parser: argparse.ArgumentParser) -> None:
+    """--lang, --limit and --all: how the result's tables are shown."""
+    parser.add_argument(
+        "--lang", choices=LANGS, default="en", help="language of the reasons (en or he)"
+    )
+    parser.add_argument(
+        "--limit",
+        type=_count,
+        default=DEFAULT_LIMIT,
+        metavar="N",
+        help=f"show the first N groups and unassigned people (default {DEFAULT_LIMIT})",
+    )
+    parser.add_argument("--all", action="store_true", help="show every group and unassigned person")
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError("expected a whole number, 0 or more")
+    return value
+
+
+REGISTRARS: list[Registrar] = [
+    register_run,
+    register_check,
+    register_migrate,
+    register_serve,
+    register_demo,
+]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -66,11 +103,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return BAD_INPUT
     handler: Callable[[argparse.Namespace], int] = args.handler
-    return handler(args)
+    try:
+        return handler(args)
+    except BadInputError as error:
+        return fail(str(error))
+    except KeyboardInterrupt:
+        return fail("interrupted", INTERRUPTED)
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, with a usage error on one line (the usage itself is one --help away)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(BAD_INPUT, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="grouping", description="Dinner-group engine tools.")
+    # Typed as the base class so registrars take the usual subparsers; the subcommands'
+    # parsers are OneLineParsers too (argparse makes them of the parent's class).
+    parser: argparse.ArgumentParser = OneLineParser(
+        prog="grouping", description="Dinner-group engine tools."
+    )
     subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
     for register in REGISTRARS:
         register(subparsers)
@@ -79,19 +132,23 @@ def build_parser() -> argparse.ArgumentParser:
 
 def run_command(args: argparse.Namespace) -> int:
     try:
-        participants = load_participants(args.file)
         options = _options(args)
-        with _progress_bar(len(participants)) as progress:
-            result = run_grouping(participants, options, effort=args.effort, progress=progress)
+        reading = load_export(args.file, as_of=options.as_of or date.today(), mapping=args.mapping)
+        with _progress_bar(len(reading.participants)) as progress:
+            result = run_grouping(
+                reading.participants, options, effort=args.effort, progress=progress
+            )
     except (BadInputError, GroupingError) as error:
-        return _fail(str(error))
+        return fail(str(error))
     except ValidationError as error:
-        return _fail(f"invalid participant: {_describe(error)}")
+        return fail(f"invalid participant: {_describe(error)}")
     if args.json:
-        sys.stdout.write(json.dumps(result.model_dump(mode="json"), ensure_ascii=False, indent=2))
+        data = result_json(result, reading.names, lang=args.lang)
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2))
         sys.stdout.write("\n")
     else:
-        render_result(result, Console())
+        limit = None if args.all else args.limit
+        render_result(result, Console(), names=reading.names, lang=args.lang, limit=limit)
     return 0
 
 
@@ -142,8 +199,3 @@ class _RichProgress(AbstractContextManager[ProgressCallback | None]):
 
     def _advance(self, done: int, total: int) -> None:
         self._bar.update(self._task, completed=done, total=total)
-
-
-def _fail(message: str) -> int:
-    sys.stderr.write(f"grouping: error: {message}\n")
-    return BAD_INPUT

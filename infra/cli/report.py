@@ -1,30 +1,85 @@
-"""A grouping result as readable terminal tables: groups, the unassigned queue, diagnostics."""
+"""A grouping result as readable terminal tables (and JSON): groups, the unassigned, diagnostics.
+
+People are shown by name, or by their input id when they gave none; each unassigned person
+gets the engine's plain sentence for their reason (`engine.grouping.report.reasons`), in
+English or Hebrew. Tables read in natural order: groups by number (their pools go by age
+band), age bands by age, diets and allergens by how many people have them. The groups and
+unassigned tables show the first `limit` rows (a caption says how many more), since
+drawing thousands of rows is what made a large run slow; `--all` shows every row.
+"""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
-from engine.grouping.models import Diagnostics, Group, GroupingResult, UnassignedParticipant
+from engine.grouping.models import (
+    REASON_ORDER,
+    SEVERITY_RANK,
+    Diagnostics,
+    Group,
+    GroupingResult,
+    UnassignedParticipant,
+)
+from engine.grouping.report.reasons import Lang, allergen_name, explain, explain_details
+
+DEFAULT_LIMIT = 100
+SEVERITIES = ("mild", "moderate", "severe")
 
 
-def render_result(result: GroupingResult, console: Console) -> None:
-    console.print(groups_table(result.groups))
+def add_plain_row(table: Table, *cells: object) -> None:
+    """A row of plain text: names and answers are shown as written, never read as markup."""
+    table.add_row(*(Text(str(cell)) for cell in cells))
+
+
+def render_result(
+    result: GroupingResult,
+    console: Console,
+    *,
+    names: Mapping[str, str] | None = None,
+    lang: Lang = "en",
+    limit: int | None = DEFAULT_LIMIT,
+) -> None:
+    """Print the result's tables; `limit` None shows every group and unassigned person."""
+    names = names or {}
+    console.print(groups_table(result.groups, names, limit=limit))
     if result.unassigned:
-        console.print(unassigned_table(result.unassigned))
+        console.print(unassigned_table(result.unassigned, names, lang=lang, limit=limit))
     for table in diagnostics_tables(result.diagnostics):
         console.print(table)
 
 
-def groups_table(groups: list[Group]) -> Table:
-    table = Table(title=f"Groups ({len(groups)})")
+def result_json(
+    result: GroupingResult, names: Mapping[str, str], *, lang: Lang = "en"
+) -> dict[str, Any]:
+    """The result as JSON, with each person's name beside their id and each reason explained.
+
+    Groups gain `member_names` (in the order of `members`); unassigned entries gain `name`,
+    `explanation` (one sentence) and `details_explained` (a sentence per details key).
+    """
+    data = result.model_dump(mode="json")
+    for group in data["groups"]:
+        group["member_names"] = [names.get(pid, pid) for pid in group["members"]]
+    for entry in data["unassigned"]:
+        entry["name"] = names.get(entry["participant_id"], entry["participant_id"])
+        entry["explanation"] = explain(entry["reason"], entry["details"], lang)
+        entry["details_explained"] = explain_details(entry["details"], lang)
+    return data
+
+
+def groups_table(
+    groups: list[Group], names: Mapping[str, str], *, limit: int | None = DEFAULT_LIMIT
+) -> Table:
+    table = Table(title=f"Groups ({len(groups)})", caption=_shown(len(groups), limit, "groups"))
     for column in ("#", "Size", "Score", "Kosher", "Age", "Diets", "Allergens", "Members"):
         table.add_column(column, justify="right" if column in {"#", "Size", "Score"} else "left")
-    for group in groups:
-        table.add_row(
+    for group in groups[:limit]:
+        add_plain_row(
+            table,
             str(group.number),
             str(group.size),
             f"{group.score:.3f}",
@@ -32,18 +87,32 @@ def groups_table(groups: list[Group]) -> Table:
             _age_label(group),
             _counts(group.diets.items()),
             _allergens(group),
-            ", ".join(group.members),
+            ", ".join(names.get(pid, pid) for pid in group.members),
         )
     return table
 
 
-def unassigned_table(entries: list[UnassignedParticipant]) -> Table:
-    table = Table(title=f"Unassigned ({len(entries)})")
-    for column in ("Participant", "Reason", "Details"):
+def unassigned_table(
+    entries: list[UnassignedParticipant],
+    names: Mapping[str, str],
+    *,
+    lang: Lang = "en",
+    limit: int | None = DEFAULT_LIMIT,
+) -> Table:
+    """Who is left out and why, by reason (in the spec's order), then by name."""
+    rank = {reason: index for index, reason in enumerate(REASON_ORDER)}
+    ordered = sorted(
+        entries,
+        key=lambda e: (rank[e.reason], names.get(e.participant_id, e.participant_id)),
+    )
+    table = Table(
+        title=f"Unassigned ({len(entries)})", caption=_shown(len(entries), limit, "people")
+    )
+    for column in ("Person", "Reason", "Why"):
         table.add_column(column)
-    for entry in entries:
-        details = json.dumps(entry.details, ensure_ascii=False, sort_keys=True)
-        table.add_row(entry.participant_id, entry.reason, details)
+    for entry in ordered[:limit]:
+        person = names.get(entry.participant_id, entry.participant_id)
+        add_plain_row(table, person, entry.reason, explain(entry.reason, entry.details, lang))
     return table
 
 
@@ -73,7 +142,7 @@ def diagnostics_tables(diagnostics: Diagnostics) -> list[Table]:
         key_value_table("Group sizes", counts.group_sizes),
         key_value_table("Group scores", histogram),
         key_value_table("Participants by age", ages.by_band),
-        key_value_table("Participants by diet", diagnostics.diets),
+        key_value_table("Participants by diet", dict(_by_count(diagnostics.diets.items()))),
         allergen_table(allergies.by_allergen),
         key_value_table("Engine", _engine_rows(diagnostics)),
     ]
@@ -84,19 +153,32 @@ def key_value_table(title: str, rows: Mapping[str, object]) -> Table:
     table.add_column("key")
     table.add_column("value", justify="right")
     for key, value in rows.items():
-        table.add_row(key, str(value))
+        add_plain_row(table, key, value)
     return table
 
 
 def allergen_table(by_allergen: Mapping[str, Mapping[str, int]]) -> Table:
-    """Participants per allergen and severity: counts only, never who."""
+    """Participants per allergen and severity, the most common first: counts only, never who."""
     table = Table(title="Allergens among the assigned (participants)")
     table.add_column("Allergen")
-    for severity in ("mild", "moderate", "severe"):
+    for severity in SEVERITIES:
         table.add_column(severity, justify="right")
-    for allergen, counts in by_allergen.items():
-        table.add_row(allergen, *(str(counts.get(s, 0)) for s in ("mild", "moderate", "severe")))
+    totals = {allergen: sum(counts.values()) for allergen, counts in by_allergen.items()}
+    for allergen, _ in _by_count(totals.items()):
+        counts = by_allergen[allergen]
+        name = allergen_name(allergen, "en")
+        add_plain_row(table, name, *(counts.get(s, 0) for s in SEVERITIES))
     return table
+
+
+def _shown(total: int, limit: int | None, what: str) -> str | None:
+    if limit is None or total <= limit:
+        return None
+    return f"the first {limit} of {total} {what}; --all shows every one"
+
+
+def _by_count(items: Iterable[tuple[str, int]]) -> list[tuple[str, int]]:
+    return sorted(items, key=lambda item: (-item[1], item[0]))
 
 
 def _engine_rows(diagnostics: Diagnostics) -> dict[str, object]:
@@ -120,9 +202,12 @@ def _age_label(group: Group) -> str:
 
 
 def _counts(items: Iterable[tuple[str, int]]) -> str:
-    return ", ".join(f"{name} {count}" for name, count in items)
+    return ", ".join(f"{name} {count}" for name, count in _by_count(items))
 
 
 def _allergens(group: Group) -> str:
-    summary = group.allergy_summary
-    return ", ".join(f"{allergen} ({severity})" for allergen, severity in summary.allergens.items())
+    """The group's allergens, the most severe first."""
+    ordered = sorted(
+        group.allergy_summary.allergens.items(), key=lambda a: (-SEVERITY_RANK[a[1]], a[0])
+    )
+    return ", ".join(f"{allergen_name(a, 'en')} ({severity})" for a, severity in ordered)

@@ -1,4 +1,4 @@
-"""`grouping run` in-process: the example files, flags over the policy, and bad input."""
+"""`grouping run` in-process: the example files, flags over the policy, names, and bad input."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from infra.cli.main import main
 from infra.sample_data import generate_participants
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+EXPORTS = Path(__file__).resolve().parents[1] / "fixtures" / "exports"
 PARTICIPANTS_JSON = EXAMPLES / "participants.json"
 PARTICIPANTS_CSV = EXAMPLES / "participants.csv"
 POLICY = EXAMPLES / "policy.json"
@@ -94,7 +95,10 @@ def test_tables_show_groups_unassigned_and_diagnostics(
     for title in ("Summary", "Unassigned by reason", "Group scores", "Engine"):
         assert title in out
     assert f"{counts.assigned} of at most {expected.diagnostics.engine.upper_bound}" in out
-    assert all(entry.participant_id in out for entry in expected.unassigned)
+    people = json.loads(PARTICIPANTS_JSON.read_text(encoding="utf-8"))
+    names = {p["id"]: p.get("full_name") or p["id"] for p in people}
+    assert all(names[entry.participant_id] in out for entry in expected.unassigned)
+    assert "No age was given" in out  # reasons as sentences
 
 
 def test_an_unreadable_answer_is_reported_not_fatal(
@@ -154,9 +158,14 @@ FILES = {
     "good.json": GOOD,
     "bad.json": '[{"id": "a",}]',
     "obj.json": '{"people": []}',
-    "noid.json": '[{"age": 3}]',
+    "scalar_row.json": '[{"id": "a"}, 5]',
     "dup.json": json.dumps([person("a"), person("b"), person("a")]),
-    "no_id.csv": "name,age\nDana,30\n",
+    "unclosed.csv": 'name,age\nDana,30\n"Eli,31\n',
+    "latin1.csv": "name,age\nDana,30\n",  # rewritten below in Latin-1
+    "ambiguous.csv": "name,Diet and allergies\nDana,vegan\n",
+    "notes.csv": "name,Notes\nDana,severe peanut allergy\n",
+    "mapping.json": '{"Colour": "age"}',
+    "list_mapping.json": '["age"]',
     "people.txt": "id\na\n",
     "unknown_key.json": '{"colour": 1}',
     "heavy_weight.json": '{"scoring_weights": {"age": 11}}',
@@ -166,9 +175,15 @@ BAD_INPUT = {
     "missing file": (["nope.json"], "nope.json: no such file"),
     "bad json": (["bad.json"], "not valid JSON (line 1"),
     "not a list": (["obj.json"], "expected a list"),
-    "no id": (["noid.json"], "participant 0: id"),
-    "duplicate ids": (["dup.json"], "duplicate participant id: a"),
-    "csv without id": (["no_id.csv"], "no 'id' column"),
+    "row not an object": (["scalar_row.json"], "row 3 (item 1 of the list) is not an object"),
+    "duplicate ids": (["dup.json"], "rows 2 and 4 have the same id"),
+    "unclosed quote": (["unclosed.csv"], "line 3: a quote opened in the row that starts here"),
+    "not utf-8": (["latin1.csv"], "line 3 is not UTF-8 text"),
+    "ambiguous column": (["ambiguous.csv"], 'column 2 "Diet and allergies" could be diet'),
+    "hidden allergy": (["notes.csv"], 'column 2 "Notes" is not read, but its answers mention'),
+    "mapping names no column": (["good.json", "--mapping", "mapping.json"], '"Colour"'),
+    "mapping not an object": (["good.json", "--mapping", "list_mapping.json"], "a mapping must"),
+    "missing mapping": (["good.json", "--mapping", "nope.json"], "nope.json: no such file"),
     "unknown file type": (["people.txt"], "unsupported file type '.txt'"),
     "sizes out of order": (
         ["good.json", "--min-group-size", "5", "--fallback-group-size", "4"],
@@ -190,13 +205,15 @@ def test_bad_input_exits_2_with_one_clear_line(
 ) -> None:
     for name, text in FILES.items():
         (tmp_path / name).write_text(text, encoding="utf-8")
+    (tmp_path / "latin1.csv").write_bytes("name,age\nDana,30\nRené,31\n".encode("latin-1"))
     args, expected = BAD_INPUT[case]
     files = [tmp_path / arg if arg.endswith((".json", ".csv", ".txt")) else arg for arg in args]
     code, out, err = run_cli(capsys, "run", *files)
     assert code == 2
     assert expected in err
     assert "Traceback" not in err and out == ""
-    assert err.strip().splitlines()[-1].startswith(("grouping: error:", "grouping run: error:"))
+    assert err.count("\n") == 1
+    assert err.startswith(("grouping: error:", "grouping run: error:"))
 
 
 def test_errors_never_echo_the_bad_answer(
@@ -210,6 +227,94 @@ def test_errors_never_echo_the_bad_answer(
         code, _, err = run_cli(capsys, "run", *args)
         assert code == 2 and "peanut" not in err and "EpiPen" not in err
     assert "kosher_only" in err
+
+
+def test_rows_without_ids_are_numbered_like_the_sheet(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    people = [{"age": 30 + i, "responses": {"diet": "vegan"}} for i in range(4)]
+    result = run_json(capsys, write_json(tmp_path / "people.json", people))
+    assert [g.members for g in result.groups] == [["row-2", "row-3", "row-4", "row-5"]]
+    path = tmp_path / "people.csv"
+    path.write_text("name,age\nDana,30\nEli,31\nNoa,32\nGal,33\n", encoding="utf-8")
+    data = json.loads(run_cli(capsys, "run", path, "--json")[1])
+    assert data["groups"][0]["member_names"] == ["Dana", "Eli", "Noa", "Gal"]
+
+
+def test_capitalised_and_padded_headers_are_read(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    rows = ["ID,Name,Age ,Kosher,Diet,Allergies"]
+    rows += [f"p{i},Person {i},{30 + i},Yes,Vegan,severe sesame allergy" for i in range(4)]
+    path = tmp_path / "sheet.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    result = run_json(capsys, path, "--kosher-only")
+    [group] = result.groups
+    assert group.kosher is True and group.diets == {"vegan": 4}
+    assert group.allergy_summary.allergens == {"sesame": "severe"}
+    assert result.diagnostics.ages.missing == 0 and result.unassigned == []
+
+
+def test_json_output_names_people_and_explains_reasons(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    people = [{"id": f"p{i}", "full_name": f"Person {i}", "age": 30} for i in range(4)] + [
+        {"id": "p9", "age": 70}
+    ]
+    path = write_json(tmp_path / "people.json", people)
+    code, out, _ = run_cli(capsys, "run", path, "--json")
+    data = json.loads(out)
+    assert code == 0
+    assert data["groups"][0]["member_names"] == [f"Person {i}" for i in range(4)]
+    [entry] = data["unassigned"]
+    assert entry["name"] == "p9"  # no name: shown by their input id
+    assert entry["explanation"] == "No one else is in this person's age band 60+; a group needs 4."
+    assert len(entry["details_explained"]) == len(entry["details"])
+    code, out, _ = run_cli(capsys, "run", path, "--json", "--lang", "he")
+    assert code == 0
+    assert json.loads(out)["unassigned"][0]["explanation"].startswith("אין עוד משתתפים")
+
+
+def test_tables_show_names_in_natural_order_and_hebrew_reasons(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "200")
+    diets = ["vegan", "omnivore", "omnivore", "omnivore", "vegetarian", "vegetarian"]
+    people = [
+        {"id": f"p{i}", "full_name": f"Name{i}", "age": 30, "responses": {"diet": diet}}
+        for i, diet in enumerate(diets)
+    ] + [{"id": "young", "full_name": "דנה", "age": 15}, {"id": "odd", "full_name": "[/b] Eli"}]
+    path = write_json(tmp_path / "people.json", people)
+    code, out, err = run_cli(capsys, "run", path, "--lang", "he")
+    assert code == 0, err
+    assert "[/b] Eli" in out  # shown as written, not read as markup
+    assert "Name0, Name1, Name2, Name3, Name4, Name5" in out
+    assert "omnivore 3, vegetarian 2, vegan 1" in out
+    assert "דנה" in out and "בגיל 15 המשתתף/ת צעיר/ה מקבוצת הגיל הראשונה" in out
+    diet_table = out[out.index("Participants by diet") :]
+    assert diet_table.index("omnivore") < diet_table.index("vegetarian") < diet_table.index("vegan")
+
+
+def test_long_tables_show_the_first_rows_unless_all(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "200")
+    code, out, _ = run_cli(capsys, "run", PARTICIPANTS_JSON, "--policy", POLICY, "--limit", "5")
+    assert code == 0 and "the first 5 of 61 groups; --all shows every one" in out
+    assert "the first 5 of 9 people" in out
+    code, out, _ = run_cli(capsys, "run", PARTICIPANTS_JSON, "--policy", POLICY, "--all")
+    assert code == 0 and "--all shows" not in out
+
+
+def test_a_google_forms_export_groups_through_the_reader(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    result = run_json(capsys, EXPORTS / "google_forms_en.csv", "--min-group-size", "2")
+    ids = sorted(accounted_ids(result))
+    assert ids == sorted(
+        ["dana.levi@example.com", "eli.katz@example.com", "noa@example.com",
+         "sam@example.com", "rachel@example.com"]
+    )  # fmt: skip
 
 
 def test_without_a_command_it_shows_help_and_exits_2(capsys: pytest.CaptureFixture[str]) -> None:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from functions.web.settings import get_settings
 from infra.cli.demo import participant_row
 from infra.cli.main import main
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
 @pytest.fixture
@@ -25,7 +28,8 @@ def restored_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 def test_the_demo_groups_the_examples_through_the_api(
     restored_environment: None, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["demo"]) == 0
+    # The CSV example, through the export reader (the JSON one, the default, is the same people).
+    assert main(["demo", "--participants", str(EXAMPLES / "participants.csv")]) == 0
     out = capsys.readouterr().out
     assert "policy 'Demo policy' created and activated through the API" in out
     assert "POST /build-groups → 201" in out
@@ -34,6 +38,29 @@ def test_the_demo_groups_the_examples_through_the_api(
     assert "Groups (61)" in out
     assert "291 of at most 291" in out
     assert "Unassigned (9)" in out
+    assert "Adam Shapiro" in out and "No age was given" in out  # names and reasons
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--participants", "nope.csv"], "nope.csv: no such file"),
+        (["--policy", "bad.json"], "bad.json: not valid JSON (line 1"),
+        (["--participants", "notes.csv"], 'column 2 "Notes" is not read'),
+        (["--participants", "people.txt"], "unsupported file type '.txt'"),
+    ],
+)
+def test_demo_errors_are_one_line_before_any_database(
+    args: list[str], words: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    (tmp_path / "bad.json").write_text("{", encoding="utf-8")
+    (tmp_path / "notes.csv").write_text("name,Notes\nDana,allergic to nuts\n", encoding="utf-8")
+    (tmp_path / "people.txt").write_text("id\n", encoding="utf-8")
+    paths = [str(tmp_path / a) if "." in a and not a.startswith("-") else a for a in args]
+    assert main(["demo", *paths]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and words in captured.err
+    assert captured.err.count("\n") == 1 and "Traceback" not in captured.err
 
 
 @pytest.mark.parametrize(
