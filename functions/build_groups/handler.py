@@ -29,6 +29,8 @@ class BuildGroupsBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     policy_id: UUID | None = None
+    # Group this event's registrations (an open event); without it, every active participant.
+    event_id: UUID | None = None
     # Each option is checked against the engine's field here, before anything else runs.
     options: RunOverrides = Field(default_factory=RunOverrides)
     dry_run: StrictBool = False
@@ -46,6 +48,7 @@ def build_groups(
     request = RunRequest(
         trigger_source="api",
         policy_id=asked.policy_id,
+        event_id=asked.event_id,
         overrides=asked.options.overrides(),
         dry_run=asked.dry_run,
         idempotency_key=None if idempotency_key is None else API_KEY_PREFIX + idempotency_key,

@@ -1,9 +1,9 @@
 """The one table from database codes to the error taxonomy.
 
 Codes are SQLSTATEs (raised by PostgreSQL, or on purpose by the schema's functions, see
-sql/migrations/0001 and the ward RPCs) and PostgREST's own `PGRST…` codes; both
-transports send every failure through `error_for_code`. The errors' messages are fixed
-per class: no SQL text, no payload values.
+sql/migrations/0001, the ward RPCs and the events' EV codes of 0023) and PostgREST's own
+`PGRST…` codes; both transports send every failure through `error_for_code`. The errors'
+messages are fixed per class: no SQL text, no payload values.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from typing import Any
 
 from functions.auth.errors import CredentialsRejectedError
 from functions.database import errors as database
+from functions.events import errors as events
 from functions.grouping import errors as grouping
 from functions.wards import errors as wards
 from functions.web.errors import ConflictError, ForbiddenError, NotFoundError, ServiceError
@@ -27,6 +28,9 @@ _ERRORS_BY_CODE: dict[str, type[ServiceError]] = {
     "GR001": grouping.IdempotencyConflictError,
     "GR002": grouping.ArchivedPolicyError,
     "GR003": grouping.ActivePolicyError,
+    "EV001": events.ImportTooLargeError,
+    "EV002": events.ClosedEventError,
+    "EV003": grouping.ClosedEventError,
     "23505": ConflictError,
     "23503": database.ReferentialIntegrityError,
     "23502": database.InvalidPayloadError,

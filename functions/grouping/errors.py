@@ -28,6 +28,13 @@ class RunInProgressError(ConflictError, slug="in-progress"):
     default_detail = "A run with this idempotency key is in progress; retry shortly."
 
 
+class ClosedEventError(ConflictError, slug="event-closed"):
+    """A closed event is not grouped again: refused before the engine runs, and by the save
+    (EV003) should the event close while the engine runs."""
+
+    default_detail = "The event is closed: it cannot be grouped."
+
+
 class NoActivePolicyError(ConflictError, slug="no-active-policy"):
     default_detail = "No grouping policy is active: activate one, or pass policy_id."
 

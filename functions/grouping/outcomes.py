@@ -30,6 +30,8 @@ class RunReport(BaseModel):
     replayed: bool
     dry_run: bool
     policy: PolicyUsed
+    # The event whose registrations were grouped; None for every active participant.
+    event_id: UUID | None = None
     options: dict[str, Any]
     counts: RunCounts
     diagnostics: dict[str, Any]
@@ -48,6 +50,7 @@ def new_outcome(
     result: GroupingResult,
     *,
     dry_run: bool,
+    event_id: UUID | None = None,
 ) -> RunOutcome:
     counts = result.diagnostics.counts
     return RunOutcome(
@@ -55,6 +58,7 @@ def new_outcome(
         replayed=False,
         dry_run=dry_run,
         policy=PolicyUsed(id=policy.id, name=policy.name),
+        event_id=event_id,
         options=record.options,
         counts=RunCounts(
             participants=counts.assigned + counts.unassigned,
@@ -74,6 +78,7 @@ def replayed_outcome(run: RunSummary) -> RunOutcome:
         replayed=True,
         dry_run=False,
         policy=PolicyUsed(id=run.policy_id, name=run.policy_name),
+        event_id=run.event_id,
         options=run.options,
         counts=RunCounts(
             participants=run.participant_count,

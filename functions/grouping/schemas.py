@@ -2,8 +2,8 @@
 
 Policies' option fields are the engine's `PolicyOptions`, stated there once (Create adds a
 name, Update makes each optional, Public adds the stored columns); runs are read from the
-`run_history`, `runs`, `run_groups` and `run_unassigned` relations, each model's fields
-being exactly the columns a store selects (`columns_of`).
+`run_history`, `runs`, `run_groups` and `run_unassigned` relations (a run's event from
+`events`), each model's fields being exactly the columns a store selects (`columns_of`).
 """
 
 from __future__ import annotations
@@ -137,6 +137,8 @@ class RunHistoryRow(BaseModel):
     group_count: int
     engine_version: str | None
     error: str | None
+    # The event whose registrations the run grouped; None for a run of every active participant.
+    event_id: UUID | None
 
 
 class RunOptionsRow(BaseModel):
@@ -176,6 +178,13 @@ class RunUnassignedEntry(BaseModel):
     details: dict[str, Any]
 
 
+class RunEvent(BaseModel):
+    """What a run needs to know of its event (a row of `events`): may it still be grouped."""
+
+    id: UUID
+    status: Literal["open", "closed"]
+
+
 class IdempotentRun(BaseModel):
     """The run an idempotency key already made, and the hash of the request that made it."""
 
@@ -197,6 +206,8 @@ def columns_of(model: type[BaseModel]) -> tuple[str, ...]:
 
 
 PARTICIPANT_COLUMNS = ("id", "full_name", "age", "birth_date", "responses")
+# The same columns of the `event_registrants` view, where the participant's id is named so.
+REGISTRANT_COLUMNS = ("participant_id", *PARTICIPANT_COLUMNS[1:])
 EMPTY_RESULT: dict[str, Any] = {"groups": [], "unassigned": [], "diagnostics": {}}
 
 

@@ -1,7 +1,8 @@
 """A grouping run from policy to saved run, shared by POST /build-groups and the nightly job.
 
 No HTTP here: callers pass a store and a `RunRequest`, and get a `RunOutcome` or a
-domain error (`NoActivePolicyError` and `ArchivedPolicyError` → 409, invalid options →
+domain error (`NoActivePolicyError`, `ArchivedPolicyError` and, for a run of an event,
+`ClosedEventError` → 409, an unknown event `NotFoundError` → 404, invalid options →
 422 naming `options.<field>`, `RunInProgressError` → 409 while a request with the same
 key runs, `GroupingRunFailedError` → 500 after the engine failed and the run was recorded
 as failed, `DatabaseUnavailableError` → 503 with nothing saved). A retry with the same
@@ -25,6 +26,7 @@ from pydantic import ValidationError
 from engine import GroupingOptions, GroupingResult, Participant, __version__, run_grouping
 from functions.grouping.errors import (
     ArchivedPolicyError,
+    ClosedEventError,
     GroupingRunFailedError,
     IdempotencyConflictError,
     NoActivePolicyError,
@@ -48,6 +50,8 @@ class RunRequest:
     idempotency_key: str | None = None
     # The day birth dates are read against (default: today); the nightly job's date.
     run_date: date | None = None
+    # The event whose registrations are grouped; None: every active participant.
+    event_id: UUID | None = None
 
 
 def run_policy(*, store: GroupingStore, request: RunRequest) -> RunOutcome:
@@ -97,7 +101,9 @@ def _release(store: GroupingStore, key: str) -> None:
 def _run(store: GroupingStore, request: RunRequest) -> RunOutcome:
     policy = policy_for(store=store, policy_id=request.policy_id)
     options = effective_options(policy=policy, overrides=request.overrides)
-    participants = store.list_active_participants()
+    if request.event_id is not None:
+        _refuse_closed_event(store, request.event_id)
+    participants = store.list_active_participants(event_id=request.event_id)
     record = RunRecord(
         trigger_source=request.trigger_source,
         options=options.model_dump(mode="json"),
@@ -113,7 +119,9 @@ def _run(store: GroupingStore, request: RunRequest) -> RunOutcome:
             # only once a claim's lease ran out): report that run, as a replay.
             logger.info("run %s replayed: the save found it under its key", run_id)
             return replayed_outcome(store.get_run(run_id=run_id).run)
-    return new_outcome(run_id, policy, record, result, dry_run=request.dry_run)
+    return new_outcome(
+        run_id, policy, record, result, dry_run=request.dry_run, event_id=request.event_id
+    )
 
 
 def policy_for(*, store: GroupingStore, policy_id: UUID | None) -> PolicyPublic:
@@ -130,6 +138,14 @@ def policy_for(*, store: GroupingStore, policy_id: UUID | None) -> PolicyPublic:
     if active is None:
         raise NoActivePolicyError()
     return active
+
+
+def _refuse_closed_event(store: GroupingStore, event_id: UUID) -> None:
+    """A closed event is not grouped (`ClosedEventError`, 409), dry runs included; an unknown
+    one is `NotFoundError`. The save refuses a closed event too (EV003), should it close
+    while the engine runs."""
+    if store.get_event(event_id=event_id).status == "closed":
+        raise ClosedEventError()
 
 
 def effective_options(
@@ -161,8 +177,12 @@ def request_hash(request: RunRequest) -> str:
     retries with one key store one run, since the save compares the same hash.
     """
     policy = str(request.policy_id) if request.policy_id is not None else "active"
-    asked = json.dumps([policy, dict(request.overrides), request.trigger_source], sort_keys=True)
-    return hashlib.sha256(asked.encode()).hexdigest()
+    asked: list[Any] = [policy, dict(request.overrides), request.trigger_source]
+    if request.event_id is not None:
+        # Only then, so a run without an event hashes as it did before events existed.
+        asked.append(str(request.event_id))
+    text = json.dumps(asked, sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def _engine_result(
@@ -177,7 +197,8 @@ def _engine_result(
         return run_grouping(participants, options, run_date=request.run_date)
     except Exception as error:
         if not request.dry_run:
-            _record_failure(store, policy, record, f"engine failed: {type(error).__name__}")
+            failure = f"engine failed: {type(error).__name__}"
+            _record_failure(store, policy, record, failure, request.event_id)
         raise GroupingRunFailedError() from None
 
 
@@ -200,11 +221,13 @@ def _save(
         run=finished,
         result=result,
         request_hash=request_hash(request),
+        event_id=request.event_id,
     )
     logger.info(
-        "run %s saved: policy %s, %d groups, %d unassigned",
+        "run %s saved: policy %s, event %s, %d groups, %d unassigned",
         run_id,
         policy.id,
+        request.event_id,
         len(result.groups),
         len(result.unassigned),
     )
@@ -212,11 +235,15 @@ def _save(
 
 
 def _record_failure(
-    store: GroupingStore, policy: PolicyPublic, record: RunRecord, failure: str
+    store: GroupingStore,
+    policy: PolicyPublic,
+    record: RunRecord,
+    failure: str,
+    event_id: UUID | None,
 ) -> None:
     logger.error("grouping run for policy %s failed: %s", policy.id, failure)
     ended = record.model_copy(update={"finished_at": datetime.now(UTC)})
     try:
-        store.record_failed_run(policy_id=policy.id, run=ended, failure=failure)
+        store.record_failed_run(policy_id=policy.id, run=ended, failure=failure, event_id=event_id)
     except ServiceError as error:
         logger.error("the failed run could not be recorded: %s", type(error).__name__)

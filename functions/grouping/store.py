@@ -20,6 +20,7 @@ from functions.grouping.errors import ArchivedPolicyError
 from functions.grouping.schemas import (
     EMPTY_RESULT,
     PARTICIPANT_COLUMNS,
+    REGISTRANT_COLUMNS,
     IdempotentRun,
     PolicyCreate,
     PolicyPublic,
@@ -27,6 +28,7 @@ from functions.grouping.schemas import (
     PolicyUpdate,
     RunClaim,
     RunDetail,
+    RunEvent,
     RunGroup,
     RunHistoryRow,
     RunOptionsRow,
@@ -112,9 +114,32 @@ class GroupingStore:
         # added to the table later does not break activation.
         return PolicyPublic.model_validate({column: row[column] for column in _POLICY_COLUMNS})
 
-    def list_active_participants(self) -> list[Participant]:
-        query = Select("participants", PARTICIPANT_COLUMNS, [is_("active", True)], order=("id",))
-        return [Participant.model_validate(row) for row in self._transport.select(query)]
+    def list_active_participants(self, *, event_id: UUID | None = None) -> list[Participant]:
+        """Whom a run groups: the event's registrations, or without an event every active
+        participant (a registration is what counts for an event, `active` is not read)."""
+        if event_id is None:
+            query = Select(
+                "participants", PARTICIPANT_COLUMNS, [is_("active", True)], order=("id",)
+            )
+            return [Participant.model_validate(row) for row in self._transport.select(query)]
+        query = Select(
+            "event_registrants",
+            REGISTRANT_COLUMNS,
+            [eq("event_id", event_id)],
+            order=("participant_id",),
+        )
+        return [
+            Participant.model_validate({**row, "id": row["participant_id"]})
+            for row in self._transport.select(query)
+        ]
+
+    def get_event(self, *, event_id: UUID) -> RunEvent:
+        """The event a run is asked for; `NotFoundError` when there is none (or it is hidden)."""
+        query = Select("events", columns_of(RunEvent), [eq("id", event_id)])
+        found = self._transport.select(query)
+        if not found:
+            raise NotFoundError()
+        return RunEvent.model_validate(found[0])
 
     def _save(self, params: dict[str, Any]) -> UUID:
         return UUID(str(self._transport.rpc("save_grouping_run", params)))
@@ -127,6 +152,7 @@ class GroupingStore:
         run: RunRecord,
         result: GroupingResult,
         request_hash: str | None = None,
+        event_id: UUID | None = None,
     ) -> UUID:
         return self._save(
             {
@@ -135,10 +161,13 @@ class GroupingStore:
                 "run": run_payload(run, status="succeeded"),
                 "result": result.model_dump(mode="json"),
                 "request_hash": request_hash,
+                **_event_argument(event_id),
             }
         )
 
-    def record_failed_run(self, *, policy_id: UUID, run: RunRecord, failure: str) -> UUID:
+    def record_failed_run(
+        self, *, policy_id: UUID, run: RunRecord, failure: str, event_id: UUID | None = None
+    ) -> UUID:
         return self._save(
             {
                 "idempotency_key": None,
@@ -146,6 +175,7 @@ class GroupingStore:
                 "run": run_payload(run, status="failed", error=failure),
                 "result": EMPTY_RESULT,
                 "request_hash": None,
+                **_event_argument(event_id),
             }
         )
 
@@ -196,3 +226,9 @@ class GroupingStore:
             groups=[RunGroup.model_validate(row) for row in groups],
             unassigned=[RunUnassignedEntry.model_validate(row) for row in unassigned],
         )
+
+
+def _event_argument(event_id: UUID | None) -> dict[str, str]:
+    """save_grouping_run's `event_id`, sent only for a run of an event: a run without one
+    sends what it sent before the parameter existed."""
+    return {} if event_id is None else {"event_id": str(event_id)}

@@ -14,6 +14,16 @@ answers `already-running` (the first delivery owns the night: if it fails, its o
 retry runs it again). No active policy is logged and skipped, not an error. An engine or
 database failure is recorded as a failed run and raised, so Lambda's retry tries again.
 The clock is passed in (`now`), so tests fix the moment the event arrives.
+
+Events. Once an organiser works in events (any event exists, open or closed), a night
+regroups each open event whose date is that night or later, one run per event and night
+(key `nightly-<event id>-<YYYY-MM-DD>`, the event's registrations), soonest first, and no
+longer runs every active participant: such a run belongs to no dinner, and as the latest
+run it would become the group a participant sees (`my_group`). No open event ahead is
+logged and skipped. Only where there are no events at all does a night run as before
+(every active participant, `nightly-YYYY-MM-DD`). One event's failure does not stop the
+others; it is raised once all have run, so Lambda's retry runs it again and the others,
+already saved under their keys, answer `already-done`.
 """
 
 from __future__ import annotations
@@ -23,9 +33,13 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from functions.events.deps import service_role_events_store
+from functions.events.schemas import EventPublic
 from functions.grouping.deps import service_role_store
-from functions.grouping.errors import NoActivePolicyError, RunInProgressError
+from functions.grouping.errors import ClosedEventError, NoActivePolicyError, RunInProgressError
 from functions.grouping.service import RunRequest, run_policy
+from functions.grouping.store import GroupingStore
+from functions.web.errors import NotFoundError, ServiceError
 from functions.web.settings import get_settings
 
 logger = logging.getLogger("functions.nightly_regroup")
@@ -69,21 +83,39 @@ def night_of(event: object, now: datetime) -> date:
     return moment.astimezone(UTC).date()
 
 
+def events_due(events: list[EventPublic], night: date) -> list[EventPublic] | None:
+    """The events a night regroups, soonest first; None when there are no events at all
+    (the night then runs every active participant, as before events)."""
+    if not events:
+        return None
+    return [event for event in events if event.status == "open" and event.event_date >= night]
+
+
 def handler(event: Any, context: Any, *, now: Now = utc_now) -> dict[str, Any]:
     try:
         night = night_of(event, now())
     except RefusedEventError as refused:
         logger.warning("nightly regroup refused an event: %s", refused.reason)
         return {"status": "refused", "reason": refused.reason}
-    request = RunRequest(
-        trigger_source="nightly", idempotency_key=f"nightly-{night.isoformat()}", run_date=night
-    )
-    store = service_role_store(get_settings())
+    settings = get_settings()
+    store = service_role_store(settings)
+    due = events_due(service_role_events_store(settings).list_events(), night)
     try:
-        outcome = run_policy(store=store, request=request)
+        if due is None:
+            return regroup_everyone(store, night)
+        return regroup_events(store, night, due)
     except NoActivePolicyError:
         logger.info("nightly regroup for %s skipped: no active policy", night)
         return {"status": "skipped", "reason": "no-active-policy", "night": night.isoformat()}
+
+
+def regroup_everyone(store: GroupingStore, night: date) -> dict[str, Any]:
+    """The night without events: every active participant, one run a night."""
+    request = RunRequest(
+        trigger_source="nightly", idempotency_key=f"nightly-{night.isoformat()}", run_date=night
+    )
+    try:
+        outcome = run_policy(store=store, request=request)
     except RunInProgressError:
         logger.info("nightly regroup for %s is already running in another delivery", night)
         return {"status": "already-running", "night": night.isoformat()}
@@ -96,3 +128,49 @@ def handler(event: Any, context: Any, *, now: Now = utc_now) -> dict[str, Any]:
         "policy_id": str(outcome.policy.id),
         **outcome.counts.model_dump(),
     }
+
+
+def regroup_events(store: GroupingStore, night: date, due: list[EventPublic]) -> dict[str, Any]:
+    """Each open event ahead, one run per event and night; a failure is raised at the end."""
+    if not due:
+        logger.info("nightly regroup for %s skipped: no open event ahead", night)
+        return {"status": "skipped", "reason": "no-open-event", "night": night.isoformat()}
+    summaries: list[dict[str, Any]] = []
+    failures: list[ServiceError] = []
+    for event in due:
+        try:
+            summaries.append(regroup_event(store, night, event))
+        except NoActivePolicyError:
+            raise
+        except ServiceError as error:
+            logger.error("nightly regroup of event %s failed: %s", event.id, type(error).__name__)
+            failures.append(error)
+    if failures:
+        raise failures[0]
+    return {"status": "succeeded", "night": night.isoformat(), "events": summaries}
+
+
+def regroup_event(store: GroupingStore, night: date, event: EventPublic) -> dict[str, Any]:
+    """One event's run for the night (its registrations), or why there is none."""
+    request = RunRequest(
+        trigger_source="nightly",
+        event_id=event.id,
+        idempotency_key=f"nightly-{event.id}-{night.isoformat()}",
+        run_date=night,
+    )
+    named = {"event_id": str(event.id)}
+    try:
+        outcome = run_policy(store=store, request=request)
+    except RunInProgressError:
+        logger.info("nightly regroup of event %s is already running", event.id)
+        return {**named, "status": "already-running"}
+    except (ClosedEventError, NotFoundError) as gone:
+        # Closed (or deleted) since the events were read.
+        reason = "event-closed" if isinstance(gone, ClosedEventError) else "no-such-event"
+        logger.info("nightly regroup of event %s skipped: %s", event.id, reason)
+        return {**named, "status": "skipped", "reason": reason}
+    status = "already-done" if outcome.replayed else "succeeded"
+    logger.info(
+        "nightly regroup of event %s for %s %s: run %s", event.id, night, status, outcome.run_id
+    )
+    return {**named, "status": status, "run_id": str(outcome.run_id), **outcome.counts.model_dump()}

@@ -57,7 +57,7 @@ def stores(db: Connection, database_url: str) -> Iterator[Stores]:
     )
     # The active policy cannot be deleted; the schema says so on purpose.
     db.execute("update public.grouping_policies set is_active = false where is_active")
-    for table in ("runs", "grouping_policies", "participants"):
+    for table in ("runs", "events", "grouping_policies", "participants"):
         db.execute(f"delete from public.{table} where created_at >= %s", [started[0]])
     db.execute("delete from auth.users where id = any(%s)", [[admin_id, outsider_id]])
 

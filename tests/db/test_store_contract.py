@@ -1,6 +1,6 @@
 """What the stores send over PostgREST exists in the migrated database: RPCs, relations, columns.
 
-Every method of GroupingStore and WardStore is called over `PostgrestTransport` against
+Every method of GroupingStore, WardStore and EventsStore is called over `PostgrestTransport` against
 the PostgREST stand-in; each captured request is then checked against the real schema,
 with the grants `authenticated` holds.
 """
@@ -8,7 +8,7 @@ with the grants `authenticated` holds.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -19,6 +19,8 @@ from psycopg.rows import TupleRow
 
 from engine.wards.models import WardMember
 from functions.database.postgrest import PostgrestTransport
+from functions.events.schemas import EventCreate, ImportedParticipant
+from functions.events.store import EventsStore
 from functions.grouping.schemas import (
     PolicyCreate,
     PolicyPublic,
@@ -31,6 +33,7 @@ from functions.wards.schemas import AssignmentChange
 from functions.wards.store import WardStore
 from tests.functions.postgrest_fake import (
     CALLER_TOKEN,
+    EVENT_ID,
     POLICY_ID,
     RUN_ID,
     FakePostgrest,
@@ -50,7 +53,7 @@ RPC_ROW_MODELS = {"activate_grouping_policy": PolicyPublic}
 
 
 def _calls(store: GroupingStore) -> dict[str, Callable[[], Any]]:
-    policy, run = UUID(POLICY_ID), UUID(RUN_ID)
+    policy, run, event = UUID(POLICY_ID), UUID(RUN_ID), UUID(EVENT_ID)
 
     def update_both_ways() -> None:
         for changes in (
@@ -69,12 +72,28 @@ def _calls(store: GroupingStore) -> dict[str, Callable[[], Any]]:
         "update_policy": update_both_ways,
         "delete_policy": lambda: store.delete_policy(policy_id=policy),
         "activate_policy": lambda: store.activate_policy(policy_id=policy),
-        "list_active_participants": lambda: store.list_active_participants(),
-        "save_run": lambda: store.save_run(
-            idempotency_key="k", policy_id=policy, run=RUN, result=empty_grouping_result()
+        "list_active_participants": lambda: (
+            store.list_active_participants(),
+            store.list_active_participants(event_id=event),
         ),
-        "record_failed_run": lambda: store.record_failed_run(
-            policy_id=policy, run=RUN, failure="engine-error"
+        "get_event": lambda: store.get_event(event_id=event),
+        "save_run": lambda: (
+            store.save_run(
+                idempotency_key="k", policy_id=policy, run=RUN, result=empty_grouping_result()
+            ),
+            store.save_run(
+                idempotency_key="k",
+                policy_id=policy,
+                run=RUN,
+                result=empty_grouping_result(),
+                event_id=event,
+            ),
+        ),
+        "record_failed_run": lambda: (
+            store.record_failed_run(policy_id=policy, run=RUN, failure="engine-error"),
+            store.record_failed_run(
+                policy_id=policy, run=RUN, failure="engine-error", event_id=event
+            ),
         ),
         "claim_run": lambda: store.claim_run(idempotency_key="k", request_hash="h"),
         "release_run_claim": lambda: store.release_run_claim(idempotency_key="k"),
@@ -123,11 +142,46 @@ def ward_sent_requests() -> list[httpx.Request]:
     return fake.requests
 
 
-@pytest.fixture(params=["grouping", "ward"])
+def _events_calls(store: EventsStore) -> dict[str, Callable[[], Any]]:
+    event = UUID(EVENT_ID)
+    # As a survey reader gives them, and as a model.
+    read = {"id": "dana@example.org", "full_name": "Dana", "age": "31", "responses": {}}
+    person = ImportedParticipant(external_id="row-3", birth_date=date(1990, 5, 1))
+    return {
+        "create_event": lambda: store.create_event(
+            event=EventCreate(name="Friday", event_date=date(2026, 12, 4))
+        ),
+        "list_events": lambda: (store.list_events(), store.list_events(status="open")),
+        "get_event": lambda: store.get_event(event_id=event),
+        "close_event": lambda: store.close_event(event_id=event),
+        "list_registrations": lambda: store.list_registrations(event_id=event),
+        "import_registrations": lambda: store.import_registrations(
+            event_id=event, participants=[read, person]
+        ),
+    }
+
+
+@pytest.fixture(scope="module")
+def events_sent_requests() -> list[httpx.Request]:
+    fake = FakePostgrest()
+    calls = _events_calls(EventsStore(PostgrestTransport(fake.client(), access_token=CALLER_TOKEN)))
+    assert set(calls) == {name for name in dir(EventsStore) if not name.startswith("_")}
+    for call in calls.values():
+        call()
+    return fake.requests
+
+
+STORE_REQUESTS = {
+    "grouping": "sent_requests",
+    "ward": "ward_sent_requests",
+    "events": "events_sent_requests",
+}
+
+
+@pytest.fixture(params=sorted(STORE_REQUESTS))
 def store_requests(request: pytest.FixtureRequest) -> list[httpx.Request]:
     """What each store sent over PostgREST, one store per test run."""
-    name = "sent_requests" if request.param == "grouping" else "ward_sent_requests"
-    requests: list[httpx.Request] = request.getfixturevalue(name)
+    requests: list[httpx.Request] = request.getfixturevalue(STORE_REQUESTS[request.param])
     return requests
 
 
@@ -175,6 +229,8 @@ def test_the_store_sends_rpcs_and_reads_relations(sent_requests: list[httpx.Requ
         ("GET", "grouping_policies"),
         ("PATCH", "grouping_policies"),
         ("GET", "participants"),
+        ("GET", "event_registrants"),
+        ("GET", "events"),
         ("GET", "runs"),
         ("GET", "run_history"),
         ("GET", "run_groups"),
@@ -183,10 +239,31 @@ def test_the_store_sends_rpcs_and_reads_relations(sent_requests: list[httpx.Requ
     assert {relation_of(r) for r in sent_requests if not relation_of(r).startswith("rpc/")} == {
         "grouping_policies",
         "participants",
+        "event_registrants",
+        "events",
         "runs",
         "run_history",
         "run_groups",
         "run_unassigned",
+    }
+
+
+def test_a_run_sends_its_event_only_when_it_has_one(sent_requests: list[httpx.Request]) -> None:
+    saves = [body_of(r) for r in sent_requests if relation_of(r) == "rpc/save_grouping_run"]
+    assert [body.get("event_id") for body in saves] == [None, EVENT_ID, None, EVENT_ID]
+    assert ["event_id" in body for body in saves] == [False, True, False, True]
+
+
+def test_the_events_store_imports_by_rpc_and_reads_its_relations(
+    events_sent_requests: list[httpx.Request],
+) -> None:
+    assert set(_rpc_requests(events_sent_requests)) == {"import_registrations"}
+    assert {(r.method, relation_of(r)) for r in events_sent_requests} == {
+        ("POST", "events"),
+        ("GET", "events"),
+        ("PATCH", "events"),
+        ("GET", "event_registrants"),
+        ("POST", "rpc/import_registrations"),
     }
 
 

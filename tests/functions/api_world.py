@@ -31,6 +31,7 @@ __all__ = ["ApiWorld", "api_world", "database_url", "db", "owner_connection", "s
 
 Connection = psycopg.Connection[TupleRow]
 AS_OF = date(2026, 11, 1)
+EVENT_DATE = date(2026, 11, 27)
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,41 @@ class ApiWorld:
                 " values (%s, %s, %s::jsonb)",
                 [full_name, age, json.dumps(responses)],
             )
+
+    def add_event(
+        self, name: str = "Friday dinner", *, event_date: date = EVENT_DATE, status: str = "open"
+    ) -> UUID:
+        row = self.db.execute(
+            "insert into public.events (name, event_date, status) values (%s, %s, %s) returning id",
+            [name, event_date, status],
+        ).fetchone()
+        assert row is not None
+        event_id: UUID = row[0]
+        return event_id
+
+    def register(self, event_id: UUID, count: int, *, seed: int = 11) -> list[UUID]:
+        """`count` realistic participants (external ids `<event>-<n>`), registered for the
+        event; returns their ids."""
+        ids: list[UUID] = []
+        people = generate_participants(count, rng=random.Random(seed), as_of=AS_OF)
+        for n, person in enumerate(people):
+            full_name, age, responses = participant_row(person)
+            row = self.db.execute(
+                "insert into public.participants (external_id, full_name, age, responses)"
+                " values (%s, %s, %s, %s::jsonb) returning id",
+                [f"{event_id}-{n}", full_name, age, json.dumps(responses)],
+            ).fetchone()
+            assert row is not None
+            ids.append(row[0])
+        self.db.execute(
+            "insert into public.event_registrations (event_id, participant_id)"
+            " select %s, unnest(%s::uuid[])",
+            [event_id, ids],
+        )
+        return ids
+
+    def close_event(self, event_id: UUID) -> None:
+        self.db.execute("update public.events set status = 'closed' where id = %s", [event_id])
 
     def add_policy(self, name: str, *, active: bool = False, **options: Any) -> UUID:
         columns = ["name", *options]
@@ -94,6 +130,6 @@ def api_world(
     # The active policy cannot be deleted; the schema says so on purpose.
     db.execute("update public.grouping_policies set is_active = false where is_active")
     db.execute("delete from public.run_claims")
-    for table in ("runs", "grouping_policies", "participants"):
+    for table in ("runs", "events", "grouping_policies", "participants"):
         db.execute(f"delete from public.{table} where created_at >= %s", [started[0]])
     db.execute("delete from auth.users where id = any(%s)", [[admin_id, member_id]])

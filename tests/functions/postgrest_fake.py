@@ -26,6 +26,7 @@ POLICY_ID = "11111111-1111-4111-8111-111111111111"
 RUN_ID = "22222222-2222-4222-8222-222222222222"
 PERSON_ID = "33333333-3333-4333-8333-333333333333"
 GROUP_ID = "44444444-4444-4444-8444-444444444444"
+EVENT_ID = "55555555-5555-4555-8555-555555555555"
 STAMP = "2026-11-01T20:00:00+00:00"
 
 POLICY_ROW: dict[str, Any] = {
@@ -86,6 +87,7 @@ def sample_rows() -> dict[str, list[dict[str, Any]]]:
                 "group_count": 0,
                 "engine_version": "0.1.0",
                 "error": None,
+                "event_id": EVENT_ID,
             }
         ],
         "run_groups": [
@@ -103,6 +105,29 @@ def sample_rows() -> dict[str, list[dict[str, Any]]]:
                 "allergy_summary": {},
                 "member_ids": [PERSON_ID],
                 "member_names": ["Dana Levi"],
+            }
+        ],
+        "events": [
+            {
+                "id": EVENT_ID,
+                "name": "Friday dinner, 4 December",
+                "event_date": "2026-12-04",
+                "status": "open",
+                "created_at": STAMP,
+                "updated_at": STAMP,
+                "closed_at": None,
+            }
+        ],
+        "event_registrants": [
+            {
+                "event_id": EVENT_ID,
+                "participant_id": PERSON_ID,
+                "external_id": "dana@example.org",
+                "full_name": "Dana Levi",
+                "age": 31,
+                "birth_date": None,
+                "responses": {"kosher": "yes"},
+                "registered_at": STAMP,
             }
         ],
         "run_unassigned": [
@@ -127,6 +152,7 @@ class FakePostgrest:
             "claim_grouping_run": "claimed",
             "release_grouping_run": None,
             "save_grouping_run": RUN_ID,
+            "import_registrations": {"added": 1, "updated": 0, "unchanged": 0, "registered": 1},
         }
     )
     requests: list[httpx.Request] = field(default_factory=list)

@@ -1,6 +1,7 @@
 """Every HTTP route of every function, and a world in which one token gets deep into each:
-a global admin who is also the admin of a ward with a roster, an active policy and a saved
-run, on real PostgreSQL. The world of the input-bounds and route-fuzz tests.
+a global admin who is also the admin of a ward with a roster, an active policy, a saved run
+and an open event with registrations, on real PostgreSQL. The world of the input-bounds and
+route-fuzz tests.
 """
 
 from __future__ import annotations
@@ -75,6 +76,7 @@ class RouteWorld:
     ward: UUID
     policy: UUID
     run: UUID
+    event: UUID
     token: str
 
     def ids(self) -> dict[str, str]:
@@ -83,6 +85,7 @@ class RouteWorld:
         return {
             "policy_id": str(self.policy),
             "run_id": str(self.run),
+            "event_id": str(self.event),
             "ward_branch_id": ward,
             "wardBranchId": ward,
         }
@@ -106,6 +109,8 @@ def route_world(
         [ward, admin],
     )
     policy = api_world.add_policy("Route world", active=True)
+    event = api_world.add_event("Route world")
+    api_world.register(event, 6)
     settings = api_world.settings.model_copy(update={"max_body_bytes": MAX_BODY_BYTES})
     undo = [wire(module.app, settings, verifier) for module in http_handlers().values()]
     token = rsa_signer.sign(user_claims(user_id=admin, admin=True))
@@ -113,7 +118,12 @@ def route_world(
     saved = send(build.handler.handler, "POST", "/build-groups", token=token, body={})
     assert saved.status == 201, saved.text
     yield RouteWorld(
-        api=api_world, ward=ward, policy=policy, run=UUID(saved.json()["run_id"]), token=token
+        api=api_world,
+        ward=ward,
+        policy=policy,
+        run=UUID(saved.json()["run_id"]),
+        event=event,
+        token=token,
     )
     for done in undo:
         done()

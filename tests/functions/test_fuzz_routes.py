@@ -57,7 +57,9 @@ def valid_body(route: Route, world: RouteWorld) -> Any:
             "options": {"seed": 1, "scoring_weights": {"age": 0.5}, "age_bands": [18, 30]},
             "dry_run": True,
             "policy_id": str(world.policy),
+            "event_id": str(world.event),
         },
+        ("POST", "/events"): {"name": "Fuzz dinner", "event_date": "2026-12-04"},
         ("POST", "/api/ward-members/groups/preview"): {
             "wardBranchId": ward,
             "boundaryIndex": 0,
@@ -205,6 +207,7 @@ def path_values(world: RouteWorld) -> st.SearchStrategy[str]:
             str(world.policy),
             str(world.run),
             str(world.ward),
+            str(world.event),
         ]
     )
 
@@ -220,6 +223,10 @@ queries = st.sampled_from(
         "by=%00",
         "by=" + "x" * 2_000,
         "include_archived=1&include_archived=0",
+        "status=open",
+        "status=closed",
+        "status=%00",
+        "status=open&status=closed",
     ]
 )
 
@@ -294,10 +301,19 @@ EXTREMES: dict[str, str] = {
 
 def test_the_fuzz_reaches_every_function_and_every_body(route_world: RouteWorld) -> None:
     assert {route.function for route in ROUTES} == set(http_handlers())
-    assert {"whoami", "policies", "build_groups", "ward_groups", "bulk_update"} <= set(
-        http_handlers()
-    )
-    takes_a_body = [r for r in ROUTES if r.method in ("POST", "PUT") and "activate" not in r.path]
+    assert {
+        "whoami",
+        "policies",
+        "build_groups",
+        "events_api",
+        "ward_groups",
+        "bulk_update",
+    } <= set(http_handlers())
+    takes_a_body = [
+        r
+        for r in ROUTES
+        if r.method in ("POST", "PUT") and not r.path.endswith(("/activate", "/close"))
+    ]
     assert [str(r) for r in takes_a_body if valid_body(r, route_world) is None] == []
 
 

@@ -39,7 +39,7 @@ def http_routes(function: dict[str, Any]) -> set[tuple[str, str]]:
 
 
 def test_functions_are_declared() -> None:
-    assert {"whoami", "build_groups", "policies", "nightly_regroup"} <= set(FUNCTIONS)
+    assert {"whoami", "build_groups", "policies", "events_api", "nightly_regroup"} <= set(FUNCTIONS)
 
 
 def test_the_nightly_regroup_is_scheduled() -> None:

@@ -10,7 +10,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("engine", "functions", "infra")
-FEATURES = frozenset({"grouping", "wards"})
+FEATURES = frozenset({"grouping", "wards", "events"})
 TRANSPORTS = frozenset({"functions.database.postgres", "functions.database.postgrest"})
 
 
@@ -103,6 +103,10 @@ def test_module_keeps_the_import_rules(path: Path) -> None:
         ("functions.web.app", "functions.auth.deps", [], "functions.web imports functions.auth"),
         ("functions.auth.deps", "functions.grouping.store", [], "functions.auth imports"),
         ("functions.grouping.store", "functions.wards.schemas", [], "imports functions.wards"),
+        ("functions.grouping.service", "functions.events.store", [], "imports functions.events"),
+        ("functions.events.store", "functions.grouping.errors", [], "imports functions.grouping"),
+        ("functions.events.errors", "functions.events.schemas", [], "beyond the taxonomy"),
+        ("functions.events_api.handler", "functions.database.postgres", [], "functions.database"),
         ("functions.wards.store", "functions.database.postgres", [], "a transport"),
         ("functions.wards.errors", "functions.wards.schemas", [], "beyond the taxonomy"),
         ("functions.database.codes", "functions.wards.store", [], "database imports"),
@@ -123,6 +127,10 @@ def test_the_check_sees_each_broken_rule(
     ("importer", "imported"),
     [
         ("functions.database.codes", "functions.wards.errors"),
+        ("functions.database.codes", "functions.events.errors"),
+        ("functions.events.store", "functions.database.transport"),
+        ("functions.nightly_regroup.handler", "functions.events.deps"),
+        ("functions.events_api.handler", "functions.events.schemas"),
         ("functions.grouping.deps", "functions.database.deps"),
         ("functions.build_groups.handler", "functions.grouping.service"),
         ("functions.wards.errors", "functions.database.errors"),
