@@ -33,8 +33,12 @@ DEFAULT_STAGE = "$default"
 HTTP_METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD"})
 
 
-def create_app(title: str, *routers: APIRouter) -> FastAPI:
-    """A function's app: its routers, problem+json errors, request ids, body limit, CORS."""
+def create_app(title: str, *routers: APIRouter, max_body_bytes: int | None = None) -> FastAPI:
+    """A function's app: its routers, problem+json errors, request ids, body limit, CORS.
+
+    `max_body_bytes` raises the body limit of this function alone (an export upload), up
+    to what API Gateway hands a Lambda; the others keep `Settings.max_body_bytes`.
+    """
     app = FastAPI(title=title, docs_url=None, redoc_url=None, openapi_url=None)
     for router in routers:
         app.include_router(router)
@@ -44,6 +48,8 @@ def create_app(title: str, *routers: APIRouter) -> FastAPI:
         # The same provider the dependencies use, so an override reaches middleware too.
         provider = app.dependency_overrides.get(get_settings, get_settings)
         settings: Settings = provider()
+        if max_body_bytes is not None:
+            return settings.model_copy(update={"max_body_bytes": max_body_bytes})
         return settings
 
     # Added innermost first: CORS wraps everything, so even a 500 carries its headers.
