@@ -28,8 +28,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from engine.grouping.errors import GroupingError
 from engine.grouping.options import GroupingOptions
 from engine.grouping.report.page import render_html, report_from_result
-from engine.grouping.report.sheet import render_csv
 from engine.grouping.report.reasons import LANGS
+from engine.grouping.report.sheet import render_csv
 from engine.grouping.run import DEFAULT_EFFORT, run_grouping
 from infra.cli.check import register as register_check
 from infra.cli.demo import register as register_demo
