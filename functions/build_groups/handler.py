@@ -1,4 +1,6 @@
-"""POST /build-groups (run the engine and save the run) and GET /runs/{run_id}. Admins only."""
+"""POST /build-groups (run the engine and save the run), GET /runs/{run_id}, its report
+(/report, HTML) and its export (/export.csv). Admins only. Sentences follow the request's
+Accept-Language (English or Hebrew)."""
 
 from __future__ import annotations
 
@@ -6,10 +8,19 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Body, Header, Response
+from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from functions.auth.deps import AdminDep
-from functions.grouping.deps import StoreDep
+from functions.grouping.deps import LangDep, StoreDep
+from functions.grouping.reports import (
+    CSV_MEDIA_TYPE,
+    HTML_MEDIA_TYPE,
+    REPORT_CSP,
+    export_filename,
+    run_export_csv,
+    run_report_html,
+)
 from functions.grouping.schemas import RunOverrides
 from functions.grouping.service import RunRequest, run_policy
 from functions.grouping.views import BuildGroupsAnswer, RunView, build_groups_answer, run_view
@@ -43,6 +54,7 @@ def build_groups(
     response: Response,
     body: Annotated[BuildGroupsBody | None, Body()] = None,
     idempotency_key: IdempotencyKey = None,
+    lang: LangDep = "en",
 ) -> BuildGroupsAnswer:
     asked = body or BuildGroupsBody()
     request = RunRequest(
@@ -56,12 +68,36 @@ def build_groups(
     outcome = run_policy(store=store, request=request)
     if outcome.dry_run:
         response.status_code = 200
-    return build_groups_answer(outcome)
+    return build_groups_answer(outcome, lang)
 
 
 @router.get("/runs/{run_id}")
-def get_run(caller: AdminDep, store: StoreDep, run_id: UUID) -> RunView:
-    return run_view(store.get_run(run_id=run_id))
+def get_run(caller: AdminDep, store: StoreDep, run_id: UUID, lang: LangDep) -> RunView:
+    return run_view(store.get_run(run_id=run_id), lang)
+
+
+@router.get("/runs/{run_id}/report", response_class=HTMLResponse)
+def get_run_report(caller: AdminDep, store: StoreDep, run_id: UUID, lang: LangDep) -> Response:
+    html = run_report_html(store.get_run(run_id=run_id), lang)
+    headers = {
+        "Content-Security-Policy": REPORT_CSP,
+        "Content-Language": lang,
+        "Cache-Control": "no-store",
+        "X-Content-Type-Options": "nosniff",
+    }
+    return Response(html, media_type=HTML_MEDIA_TYPE, headers=headers)
+
+
+@router.get("/runs/{run_id}/export.csv", response_class=Response)
+def get_run_export(caller: AdminDep, store: StoreDep, run_id: UUID, lang: LangDep) -> Response:
+    detail = store.get_run(run_id=run_id)
+    headers = {
+        "Content-Disposition": f'attachment; filename="{export_filename(detail)}"',
+        "Content-Language": lang,
+        "Cache-Control": "no-store",
+        "X-Content-Type-Options": "nosniff",
+    }
+    return Response(run_export_csv(detail, lang), media_type=CSV_MEDIA_TYPE, headers=headers)
 
 
 app = create_app("build_groups", router)

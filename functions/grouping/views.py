@@ -3,7 +3,8 @@
 The engine explains a left-out participant with details that may name their severe
 allergens; a response keeps only the details listed here (pool, sizes, counts), so a
 person's allergies never leave the database through the API. Groups carry only their
-group-level allergy summary.
+group-level allergy summary. Each unassigned entry carries a sentence saying why
+(`explanation`, English or Hebrew), written from those safe details only.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from engine import Group, UnassignedParticipant
+from engine.grouping.report.reasons import Lang, explain
 from functions.grouping.outcomes import RunOutcome, RunReport
 from functions.grouping.schemas import RunDetail, RunGroup, RunSummary
 
@@ -46,6 +48,25 @@ class UnassignedView(BaseModel):
     full_name: str | None = None
     reason: str
     details: dict[str, Any]
+    # The reason as a sentence, from the safe details only.
+    explanation: str = ""
+
+
+def unassigned_view(
+    participant_id: str,
+    full_name: str | None,
+    reason: str,
+    details: Mapping[str, Any],
+    lang: Lang = "en",
+) -> UnassignedView:
+    shown = safe_details(details)
+    return UnassignedView(
+        participant_id=participant_id,
+        full_name=full_name,
+        reason=reason,
+        details=shown,
+        explanation=explain(reason, shown, lang),
+    )
 
 
 class RunView(BaseModel):
@@ -63,32 +84,25 @@ class BuildGroupsAnswer(RunReport):
     unassigned: list[UnassignedView] | None = None
 
 
-def _unassigned(entry: UnassignedParticipant) -> UnassignedView:
-    return UnassignedView(
-        participant_id=entry.participant_id,
-        reason=entry.reason,
-        details=safe_details(entry.details),
-    )
+def _unassigned(entry: UnassignedParticipant, lang: Lang) -> UnassignedView:
+    return unassigned_view(entry.participant_id, None, entry.reason, entry.details, lang)
 
 
-def build_groups_answer(outcome: RunOutcome) -> BuildGroupsAnswer:
+def build_groups_answer(outcome: RunOutcome, lang: Lang = "en") -> BuildGroupsAnswer:
     answer = BuildGroupsAnswer(**outcome.model_dump(exclude={"result"}))
     if outcome.result is not None:
         answer.groups = outcome.result.groups
-        answer.unassigned = [_unassigned(entry) for entry in outcome.result.unassigned]
+        answer.unassigned = [_unassigned(entry, lang) for entry in outcome.result.unassigned]
     return answer
 
 
-def run_view(detail: RunDetail) -> RunView:
+def run_view(detail: RunDetail, lang: Lang = "en") -> RunView:
     return RunView(
         run=detail.run,
         groups=detail.groups,
         unassigned=[
-            UnassignedView(
-                participant_id=str(entry.participant_id),
-                full_name=entry.full_name,
-                reason=entry.reason,
-                details=safe_details(entry.details),
+            unassigned_view(
+                str(entry.participant_id), entry.full_name, entry.reason, entry.details, lang
             )
             for entry in detail.unassigned
         ],

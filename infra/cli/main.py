@@ -27,7 +27,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from engine.grouping.errors import GroupingError
 from engine.grouping.options import GroupingOptions
+from engine.grouping.report.page import render_html, report_from_result
 from engine.grouping.report.reasons import LANGS
+from engine.grouping.report.sheet import render_csv
 from engine.grouping.run import DEFAULT_EFFORT, run_grouping
 from infra.cli.check import register as register_check
 from infra.cli.demo import register as register_demo
@@ -55,6 +57,12 @@ def register_run(subparsers: Subparsers) -> None:
         "--effort", type=int, default=DEFAULT_EFFORT, metavar="N", help="search effort, 0-10"
     )
     parser.add_argument("--json", action="store_true", help="print the result as JSON only")
+    parser.add_argument(
+        "--html", type=Path, metavar="OUT.html", help="also write the report as one HTML page"
+    )
+    parser.add_argument(
+        "--csv", type=Path, metavar="OUT.csv", help="also write a CSV of everyone (UTF-8, BOM)"
+    )
     add_view_flags(parser)
     parser.set_defaults(handler=run_command)
 
@@ -142,6 +150,15 @@ def run_command(args: argparse.Namespace) -> int:
         return fail(str(error))
     except ValidationError as error:
         return fail(f"invalid participant: {_describe(error)}")
+    if args.html is not None or args.csv is not None:
+        report = report_from_result(result, reading.names, lang=args.lang)
+        try:
+            if args.html is not None:
+                args.html.write_text(render_html(report), encoding="utf-8")
+            if args.csv is not None:
+                args.csv.write_bytes(render_csv(report).encode("utf-8"))
+        except OSError as error:
+            return fail(f"{error.filename}: cannot write: {error.strerror}")
     if args.json:
         data = result_json(result, reading.names, lang=args.lang)
         sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2))

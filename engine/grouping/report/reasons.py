@@ -182,8 +182,10 @@ def _too_young(d: dict[str, Any], lang: Lang) -> str:
 
 
 def _allergy_limit(d: dict[str, Any], lang: Lang) -> str:
-    allergens: list[str] = list(d["severe_allergens"])
     limit = int(d["max_allergy_count"])
+    if "severe_allergens" not in d:
+        return _allergy_limit_unnamed(d, limit, lang)
+    allergens: list[str] = list(d["severe_allergens"])
     named = _allergens(allergens, lang)
     if d.get("alone_exceeds_limit") or "groups_in_pool" not in d:
         if lang == "he":
@@ -207,6 +209,30 @@ def _allergy_limit(d: dict[str, Any], lang: Lang) -> str:
     verb = "cannot" if groups == 1 else "can"
     return (
         f"{which} of people who {pool} {verb} take this person's severe allergies ({named}) "
+        f"and stay within {limit} severe allergies."
+    )
+
+
+def _allergy_limit_unnamed(d: dict[str, Any], limit: int, lang: Lang) -> str:
+    """The sentence from the API's safe details, which never name a person's allergens."""
+    if d.get("alone_exceeds_limit") or "groups_in_pool" not in d:
+        if lang == "he":
+            return f"למשתתף/ת לבד יש יותר אלרגיות חמורות ממה שמותר בקבוצה (לכל היותר {limit})."
+        return (
+            f"This person alone has more severe allergies than a group may hold (at most {limit})."
+        )
+    groups = int(d["groups_in_pool"])
+    pool = pool_phrase(d.get("pool") or {}, lang)
+    if lang == "he":
+        which = "הקבוצה היחידה" if groups == 1 else f"אף אחת מ-{groups} הקבוצות"
+        return (
+            f"{which} של מי ש{pool} לא יכולה לקבל את האלרגיות החמורות של המשתתף/ת "
+            f"ולהישאר בתוך {limit} אלרגיות חמורות."
+        )
+    which = "The only group" if groups == 1 else f"None of the {groups} groups"
+    verb = "cannot" if groups == 1 else "can"
+    return (
+        f"{which} of people who {pool} {verb} take this person's severe allergies "
         f"and stay within {limit} severe allergies."
     )
 
