@@ -86,7 +86,8 @@ def participant_row(person: dict[str, Any]) -> tuple[str | None, int | None, dic
 
 
 def seed_participants(database_url: str, participants: list[dict[str, Any]]) -> None:
-    """The participants, answers kept raw (there is no participant import endpoint yet)."""
+    """The participants, answers kept raw, each with their input id as its external id (so a
+    person without a name is shown by it, never by a database id)."""
     # Imported here, like the rest of the database side: `grouping run` does not need it.
     import psycopg
     from psycopg.types.json import Jsonb
@@ -95,9 +96,10 @@ def seed_participants(database_url: str, participants: list[dict[str, Any]]) -> 
         rows = []
         for person in participants:
             full_name, age, responses = participant_row(person)
-            rows.append((full_name, age, Jsonb(responses)))
+            rows.append((str(person["id"]), full_name, age, Jsonb(responses)))
         cursor.executemany(
-            "insert into public.participants (full_name, age, responses) values (%s, %s, %s)",
+            "insert into public.participants (external_id, full_name, age, responses)"
+            " values (%s, %s, %s, %s)",
             rows,
         )
 
@@ -155,7 +157,7 @@ def _group_and_show(database_url: str, policy: dict[str, Any], *, lang: str = "e
         return fail(f"GET /runs answered {status}: {_title(detail)}", 1)
     console.print(f"policy {active['name']!r} created and activated through the API")
     console.print(f"POST /build-groups → 201, run {created['run_id']}")
-    render_run(detail, console, lang=lang)
+    render_run(detail, console, lang=lang, input_ids=_input_ids(database_url))
     return 0
 
 
@@ -168,18 +170,37 @@ def _title(problem: Any) -> str:
     return " ".join(str(problem).split())
 
 
-def render_run(detail: dict[str, Any], console: Any, *, lang: str = "en") -> None:
-    """The run as the CLI's tables, people shown by name (by id when they have none)."""
+def _input_ids(database_url: str) -> dict[str, str]:
+    """Database id → the id the input gave the person (their external id)."""
+    import psycopg
+
+    with psycopg.connect(database_url) as conn:
+        rows = conn.execute(
+            "select id::text, external_id from public.participants where external_id is not null"
+        ).fetchall()
+    return {str(uuid): str(external) for uuid, external in rows}
+
+
+def render_run(
+    detail: dict[str, Any],
+    console: Any,
+    *,
+    lang: str = "en",
+    input_ids: dict[str, str] | None = None,
+) -> None:
+    """The run as the CLI's tables, people shown by name (by their input id when they have
+    none, as `input_ids` maps them; never by a database id when it is known)."""
+    ids = input_ids or {}
     from engine.grouping.models import GroupingResult
     from infra.cli.report import render_result
 
     names: dict[str, str] = {}
     for group in detail["groups"]:
         for name, pid in zip(group["member_names"], group["member_ids"], strict=True):
-            names[str(pid)] = name or str(pid)
+            names[str(pid)] = name or ids.get(str(pid), str(pid))
     for entry in detail["unassigned"]:
         pid = str(entry["participant_id"])
-        names[pid] = entry["full_name"] or pid
+        names[pid] = entry["full_name"] or ids.get(pid, pid)
     result = GroupingResult.model_validate(
         {
             "groups": [_group(g) for g in detail["groups"]],

@@ -10,6 +10,7 @@ drawing thousands of rows is what made a large run slow; `--all` shows every row
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -141,7 +142,7 @@ def diagnostics_tables(diagnostics: Diagnostics) -> list[Table]:
         key_value_table("Unassigned by reason", counts.unassigned_by_reason),
         key_value_table("Group sizes", counts.group_sizes),
         key_value_table("Group scores", histogram),
-        key_value_table("Participants by age", ages.by_band),
+        key_value_table("Participants by age", dict(sorted(ages.by_band.items(), key=_band_key))),
         key_value_table("Participants by diet", dict(_by_count(diagnostics.diets.items()))),
         allergen_table(allergies.by_allergen),
         key_value_table("Engine", _engine_rows(diagnostics)),
@@ -191,6 +192,14 @@ def _engine_rows(diagnostics: Diagnostics) -> dict[str, object]:
         "upper bound": engine.upper_bound,
         "stopped early": "yes" if engine.stopped_early else "no",
     }
+
+
+def _band_key(item: tuple[str, object]) -> tuple[float, str]:
+    """Bands by age, whatever order they arrive in (a stored run's JSON keeps none):
+    "under 18" first, then by each band's lower edge ("18-24", "60+")."""
+    label = item[0]
+    digits = "".join(itertools.takewhile(str.isdigit, label))
+    return (float(digits) if digits else -1.0, label)
 
 
 def _age_label(group: Group) -> str:
