@@ -40,7 +40,7 @@ def report_from_run(detail: RunDetail, lang: Lang = "en") -> Report:
         )
         unassigned.append(
             ReportUnassigned(
-                name=view.full_name or view.participant_id,
+                name=view.full_name or entry.input_id or view.participant_id,
                 reason=view.reason,
                 explanation=view.explanation,
             )
@@ -73,8 +73,10 @@ def _group(group: RunGroup) -> ReportGroup:
     return ReportGroup(
         number=group.group_number,
         member_names=[
-            name or str(pid)
-            for pid, name in zip(group.member_ids, group.member_names, strict=False)
+            name or input_id or str(pid)
+            for pid, name, input_id in zip(
+                group.member_ids, group.member_names, group.member_input_ids, strict=False
+            )
         ],
         score=group.score,
         kosher=group.kosher,

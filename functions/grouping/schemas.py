@@ -167,6 +167,8 @@ class RunGroup(BaseModel):
     allergy_summary: dict[str, Any]
     member_ids: list[UUID]
     member_names: list[str | None]
+    # The id each member's import gave them (null for people added otherwise), in order.
+    member_input_ids: list[str | None]
 
 
 class RunUnassignedEntry(BaseModel):
@@ -176,6 +178,7 @@ class RunUnassignedEntry(BaseModel):
     full_name: str | None
     reason: str
     details: dict[str, Any]
+    input_id: str | None
 
 
 class RunEvent(BaseModel):

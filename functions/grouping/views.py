@@ -46,6 +46,8 @@ def safe_details(details: Mapping[str, Any]) -> dict[str, Any]:
 class UnassignedView(BaseModel):
     participant_id: str
     full_name: str | None = None
+    # The id the person's import gave them (how to show one without a name).
+    input_id: str | None = None
     reason: str
     details: dict[str, Any]
     # The reason as a sentence, from the safe details only.
@@ -58,11 +60,13 @@ def unassigned_view(
     reason: str,
     details: Mapping[str, Any],
     lang: Lang = "en",
+    input_id: str | None = None,
 ) -> UnassignedView:
     shown = safe_details(details)
     return UnassignedView(
         participant_id=participant_id,
         full_name=full_name,
+        input_id=input_id,
         reason=reason,
         details=shown,
         explanation=explain(reason, shown, lang),
@@ -102,7 +106,12 @@ def run_view(detail: RunDetail, lang: Lang = "en") -> RunView:
         groups=detail.groups,
         unassigned=[
             unassigned_view(
-                str(entry.participant_id), entry.full_name, entry.reason, entry.details, lang
+                str(entry.participant_id),
+                entry.full_name,
+                entry.reason,
+                entry.details,
+                lang,
+                input_id=entry.input_id,
             )
             for entry in detail.unassigned
         ],

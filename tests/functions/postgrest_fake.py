@@ -105,6 +105,7 @@ def sample_rows() -> dict[str, list[dict[str, Any]]]:
                 "allergy_summary": {},
                 "member_ids": [PERSON_ID],
                 "member_names": ["Dana Levi"],
+                "member_input_ids": ["dana@example.org"],
             }
         ],
         "events": [
@@ -137,6 +138,7 @@ def sample_rows() -> dict[str, list[dict[str, Any]]]:
                 "full_name": "Dana Levi",
                 "reason": "missing-age",
                 "details": {},
+                "input_id": "dana@example.org",
             }
         ],
     }

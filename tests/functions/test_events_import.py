@@ -16,8 +16,12 @@ from urllib.parse import quote
 
 import pytest
 
+from functions.auth.verifier import TokenVerifier
+from functions.build_groups import handler as build_groups
 from infra.sample_data import csv_row, generate_participants
 from tests.functions.api_world import ApiWorld
+from tests.functions.conftest import wire
+from tests.functions.events import send
 from tests.functions.test_events_api import Call, create
 from tests.functions.test_events_api import call as call
 
@@ -154,3 +158,33 @@ def test_a_five_megabyte_export_imports_whole(api_world: ApiWorld, call: Call) -
     assert answer.status == 200, answer.text[:300]
     assert answer.json()["counts"]["added"] == 20_000
     print(f"5 MB export, 20,000 people: imported in {elapsed:.2f} s")
+
+
+def test_a_person_without_a_name_is_shown_by_their_input_id(
+    api_world: ApiWorld, call: Call, verifier: TokenVerifier
+) -> None:
+    api_world.add_policy("Dinners", active=True, age_policy="loose")
+    event = create(call)["id"]
+    rows = [
+        {"Email": f"guest{n}@example.com", "Name": "" if n == 0 else f"Guest {n}", "Age": "30"}
+        for n in range(8)
+    ]
+    assert _import(call, event, json.dumps(rows).encode(), media="application/json").status == 200
+    undo = wire(build_groups.app, api_world.settings, verifier)
+    try:
+        token = api_world.admin_token
+        run = send(build_groups.handler, "POST", "/build-groups", token=token,
+                   body={"event_id": event}).json()  # fmt: skip
+        detail = send(build_groups.handler, "GET", f"/runs/{run['run_id']}", token=token).json()
+        page = send(build_groups.handler, "GET", f"/runs/{run['run_id']}/report", token=token)
+    finally:
+        undo()
+    shown = [
+        (name, input_id)
+        for group in detail["groups"]
+        for name, input_id in zip(group["member_names"], group["member_input_ids"], strict=True)
+    ] + [(entry["full_name"], entry["input_id"]) for entry in detail["unassigned"]]
+    assert (None, "guest0@example.com") in shown
+    assert "guest0@example.com" in page.text
+    member_ids = [str(m) for group in detail["groups"] for m in group["member_ids"]]
+    assert not any(uuid in page.text for uuid in member_ids)
