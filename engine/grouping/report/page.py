@@ -13,21 +13,21 @@ each unassigned person's sentence. Every text is escaped: names are user input. 
 I/O.
 """
 
-# Hebrew letters are the point of the Hebrew labels, not look-alikes of Latin ones.
-# ruff: noqa: RUF001
-
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from html import escape
-from typing import Any, Final
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from engine.grouping.models import REASON_ORDER, SEVERITY_RANK, GroupingResult
+from engine.grouping.report.charts import charts_section
+from engine.grouping.report.labels import DIET_NAMES
+from engine.grouping.report.labels import TITLES as TITLES
+from engine.grouping.report.labels import escaped as _e
+from engine.grouping.report.labels import label as label
 from engine.grouping.report.reasons import Lang, allergen_name, explain
-
-SEVERITIES: Final = ("mild", "moderate", "severe")
+from engine.grouping.report.style import STYLE
 
 
 class ReportGroup(BaseModel):
@@ -66,87 +66,6 @@ class Report(BaseModel):
     unassigned: list[ReportUnassigned]
     # The run's diagnostics as the engine writes them (`Diagnostics`, as JSON); read leniently.
     diagnostics: dict[str, Any] = Field(default_factory=dict)
-
-
-LABELS: Final[dict[Lang, dict[str, str]]] = {
-    "en": {
-        "groups": "Groups",
-        "group": "Group",
-        "people": "people",
-        "score": "score",
-        "kosher": "kosher",
-        "not_kosher": "not kosher",
-        "age": "age",
-        "diets": "Diets",
-        "allergy_notes": "Allergy notes",
-        "no_allergies": "no allergies",
-        "with_allergies": "with allergies",
-        "unassigned": "Not placed",
-        "none_unassigned": "Everyone has a group.",
-        "name": "Name",
-        "why": "Why",
-        "charts": "Diagnostics",
-        "ages": "Participants by age band",
-        "allergies": "Allergies among the placed, by allergen and severity (people)",
-        "scores": "Group scores (groups)",
-        "no_data": "Nothing to show.",
-        "mild": "mild",
-        "moderate": "moderate",
-        "severe": "severe",
-        "run": "Run",
-        "policy": "Policy",
-        "participants": "Participants",
-        "placed": "Placed",
-    },
-    "he": {
-        "groups": "קבוצות",
-        "group": "קבוצה",
-        "people": "משתתפים",
-        "score": "ציון",
-        "kosher": "כשר",
-        "not_kosher": "לא כשר",
-        "age": "גיל",
-        "diets": "תזונה",
-        "allergy_notes": "הערות אלרגיה",
-        "no_allergies": "אין אלרגיות",
-        "with_allergies": "עם אלרגיות",
-        "unassigned": "לא שובצו",
-        "none_unassigned": "כל המשתתפים שובצו.",
-        "name": "שם",
-        "why": "סיבה",
-        "charts": "נתונים",
-        "ages": "משתתפים לפי קבוצת גיל",
-        "allergies": "אלרגיות בין המשובצים, לפי אלרגן וחומרה (משתתפים)",
-        "scores": "ציוני הקבוצות (קבוצות)",
-        "no_data": "אין מה להציג.",
-        "mild": "קלה",
-        "moderate": "בינונית",
-        "severe": "חמורה",
-        "run": "הרצה",
-        "policy": "מדיניות",
-        "participants": "משתתפים",
-        "placed": "שובצו",
-    },
-}
-DIET_NAMES: Final[dict[Lang, dict[str, str]]] = {
-    "en": {
-        "omnivore": "omnivore",
-        "vegetarian": "vegetarian",
-        "vegan": "vegan",
-        "pescatarian": "pescatarian",
-    },
-    "he": {
-        "omnivore": "אוכלי הכל",
-        "vegetarian": "צמחונים",
-        "vegan": "טבעונים",
-        "pescatarian": "פסקטריאנים",
-    },
-}
-TITLES: Final[dict[Lang, str]] = {"en": "Dinner groups", "he": "קבוצות ארוחה"}
-
-
-def label(key: str, lang: Lang) -> str:
-    return LABELS[lang].get(key, key)
 
 
 def report_from_result(
@@ -241,60 +160,11 @@ def render_html(report: Report) -> str:
         "</header>",
         _groups(report),
         _unassigned(report),
-        _charts(report),
+        charts_section(report.diagnostics, report.lang),
         "</body>",
         "</html>",
     ]
     return "\n".join(part for part in parts if part) + "\n"
-
-
-STYLE: Final = """
-:root { color-scheme: light; --ink: #1d2330; --muted: #5b6475; --line: #d5dae3;
-  --mild: #f2c14e; --moderate: #f08a3c; --severe: #c8323c; --bar: #3d7bd9; }
-* { box-sizing: border-box; }
-body { margin: 0 auto; max-width: 64rem; padding: 1.5rem; color: var(--ink);
-  font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, Arial, "Noto Sans Hebrew",
-    "Noto Sans", "Arial Hebrew", "David", "DejaVu Sans", sans-serif; }
-h1 { font-size: 1.7rem; margin: 0 0 .4rem; }
-h2 { font-size: 1.25rem; margin: 1.6rem 0 .6rem; border-bottom: 2px solid var(--ink); }
-.facts { display: flex; flex-wrap: wrap; gap: .4rem 1.4rem; margin: 0; padding: 0;
-  list-style: none; color: var(--muted); }
-.facts b { color: var(--ink); }
-.groups { display: grid; grid-template-columns: repeat(auto-fill, minmax(14.5rem, 1fr));
-  gap: .8rem; }
-.group { border: 1px solid var(--line); border-radius: .5rem; padding: .6rem .8rem;
-  break-inside: avoid; page-break-inside: avoid; }
-.group h3 { margin: 0; font-size: 1.05rem; }
-.meta { margin: 0; color: var(--muted); font-size: .85rem; }
-.group ol { margin: .4rem 0; padding-inline-start: 1.4rem; }
-.notes { margin: 0; font-size: .88rem; color: var(--muted); }
-.notes dt { font-weight: 600; color: var(--ink); }
-.notes dd { margin: 0 0 .2rem; }
-.allergy { color: var(--severe); }
-table { border-collapse: collapse; width: 100%; }
-th, td { text-align: start; vertical-align: top; padding: .35rem .5rem;
-  border-bottom: 1px solid var(--line); }
-tr { break-inside: avoid; page-break-inside: avoid; }
-.charts { display: grid; gap: 1rem; }
-figure { margin: 0; break-inside: avoid; page-break-inside: avoid; }
-figcaption { font-weight: 600; margin-bottom: .3rem; }
-svg { width: 100%; height: auto; max-width: 44rem; }
-svg text { font: 12px system-ui, Arial, "DejaVu Sans", sans-serif; fill: var(--ink); }
-.legend { display: flex; gap: 1rem; font-size: .85rem; }
-.swatch { display: inline-block; width: .8rem; height: .8rem; margin-inline-end: .3rem;
-  vertical-align: middle; }
-@page { size: A4; margin: 14mm 12mm; }
-@media print {
-  body { max-width: none; padding: 0; font-size: 10.5pt; }
-  .groups { grid-template-columns: repeat(3, 1fr); gap: 3mm; }
-  .charts-section { break-before: page; page-break-before: always; }
-  * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
-}
-"""
-
-
-def _e(text: object) -> str:
-    return escape(str(text), quote=True)
 
 
 def _facts(facts: Sequence[tuple[str, str]]) -> str:
@@ -343,108 +213,3 @@ def _unassigned(report: Report) -> str:
     )
     head = f"<tr><th>{_e(label('name', lang))}</th><th>{_e(label('why', lang))}</th></tr>"
     return f'<section class="unassigned">{heading}<table><thead>{head}</thead><tbody>{rows}</tbody></table></section>'  # noqa: E501
-
-
-# --- charts -------------------------------------------------------------------------------
-
-Segment = tuple[float, str]  # (value, colour)
-CHART_WIDTH: Final = 640
-LABEL_WIDTH: Final = 170
-ROW_HEIGHT: Final = 22
-
-
-def _charts(report: Report) -> str:
-    lang = report.lang
-    diagnostics = report.diagnostics
-    figures = [
-        _figure(label("ages", lang), bar_chart(_age_rows(diagnostics), lang)),
-        _figure(
-            label("allergies", lang),
-            _severity_legend(lang) + bar_chart(_allergy_rows(diagnostics, lang), lang),
-        ),
-        _figure(label("scores", lang), bar_chart(_score_rows(diagnostics), lang)),
-    ]
-    heading = f"<h2>{_e(label('charts', lang))}</h2>"
-    return f'<section class="charts-section">{heading}<div class="charts">{"".join(figures)}</div></section>'  # noqa: E501
-
-
-def _figure(caption: str, body: str) -> str:
-    return f"<figure><figcaption>{_e(caption)}</figcaption>{body}</figure>"
-
-
-def _severity_legend(lang: Lang) -> str:
-    items = "".join(
-        f'<span><span class="swatch" style="background: var(--{s})"></span>{_e(label(s, lang))}</span>'  # noqa: E501
-        for s in SEVERITIES
-    )
-    return f'<div class="legend">{items}</div>'
-
-
-def _age_rows(diagnostics: Mapping[str, Any]) -> list[tuple[str, list[Segment]]]:
-    by_band = _mapping(_mapping(diagnostics.get("ages")).get("by_band"))
-    return [(str(band), [(_number(n), "var(--bar)")]) for band, n in by_band.items()]
-
-
-def _allergy_rows(diagnostics: Mapping[str, Any], lang: Lang) -> list[tuple[str, list[Segment]]]:
-    by_allergen = _mapping(_mapping(diagnostics.get("allergies")).get("by_allergen"))
-    counted = []
-    for allergen, counts in by_allergen.items():
-        severities = _mapping(counts)
-        segments = [(_number(severities.get(s)), f"var(--{s})") for s in SEVERITIES]
-        counted.append((allergen_name(str(allergen), lang), segments))
-    return sorted(counted, key=lambda row: (-sum(v for v, _ in row[1]), row[0]))
-
-
-def _score_rows(diagnostics: Mapping[str, Any]) -> list[tuple[str, list[Segment]]]:
-    histogram = _mapping(diagnostics.get("scores")).get("histogram")
-    rows = []
-    for item in histogram if isinstance(histogram, list) else []:
-        bin_ = _mapping(item)
-        low, high = _number(bin_.get("low")), _number(bin_.get("high"))
-        rows.append((f"{low:.2f}–{high:.2f}", [(_number(bin_.get("groups")), "var(--bar)")]))
-    return rows
-
-
-def _mapping(value: object) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
-
-
-def _number(value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return 0.0
-    return float(value) if value == value and value >= 0 else 0.0  # NaN and negatives: 0
-
-
-def bar_chart(rows: Sequence[tuple[str, Sequence[Segment]]], lang: Lang = "en") -> str:
-    """A horizontal (stacked) bar chart as inline SVG: one row a label, its total at the end."""
-    if not rows:
-        return f'<p class="notes">{_e(label("no_data", lang))}</p>'
-    largest = max((sum(v for v, _ in segments) for _, segments in rows), default=0.0) or 1.0
-    span = CHART_WIDTH - LABEL_WIDTH - 50
-    height = ROW_HEIGHT * len(rows) + 6
-    shapes = []
-    for index, (name, segments) in enumerate(rows):
-        y = 3 + index * ROW_HEIGHT
-        shapes.append(
-            f'<text x="{LABEL_WIDTH - 8}" y="{y + 15}" text-anchor="end">{_e(name)}</text>'
-        )
-        x = float(LABEL_WIDTH)
-        for value, colour in segments:
-            if value <= 0:
-                continue
-            width = value / largest * span
-            shapes.append(
-                f'<rect x="{x:.1f}" y="{y + 3}" width="{width:.1f}" height="{ROW_HEIGHT - 6}"'
-                f' style="fill: {colour}"><title>{_e(name)}: {_format(value)}</title></rect>'
-            )
-            x += width
-        total = sum(v for v, _ in segments)
-        shapes.append(f'<text x="{x + 6:.1f}" y="{y + 15}">{_format(total)}</text>')
-    return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {CHART_WIDTH} {height}"'
-        f' role="img" direction="ltr">{"".join(shapes)}</svg>'
-    )
-
-
-def _format(value: float) -> str:
-    return str(int(value)) if value == int(value) else f"{value:.2f}"

@@ -11,59 +11,22 @@ shape, give the reason's plain sentence. Pure: no I/O.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import Any, Final, Literal
+from collections.abc import Callable
+from typing import Any, Final
 
 from engine.grouping.models import UnassignedReason
+from engine.grouping.report.reasons_words import LANGS as LANGS
+from engine.grouping.report.reasons_words import (
+    Details,
+    allergen_list,
+    field_name,
+    hebrew_problem,
+    pool_phrase,
+    readable_problem,
+)
+from engine.grouping.report.reasons_words import Lang as Lang
+from engine.grouping.report.reasons_words import allergen_name as allergen_name
 
-Lang = Literal["en", "he"]
-LANGS: Final[tuple[Lang, ...]] = ("en", "he")
-Details = Mapping[str, Any]
-
-FIELD_NAMES: Final[dict[Lang, dict[str, str]]] = {
-    "en": {
-        "age": "age",
-        "birth_date": "birth date",
-        "kosher": "kosher",
-        "diet": "diet",
-        "dietary_restrictions": "allergies and dietary restrictions",
-        "responses": "survey answers",
-        "full_name": "name",
-        "id": "id",
-    },
-    "he": {
-        "age": "גיל",
-        "birth_date": "תאריך לידה",
-        "kosher": "כשרות",
-        "diet": "תזונה",
-        "dietary_restrictions": "אלרגיות והגבלות תזונתיות",
-        "responses": "תשובות הסקר",
-        "full_name": "שם",
-        "id": "מזהה",
-    },
-}
-# What a readable answer looks like, per field, in Hebrew (the engine's own text is English).
-HEBREW_PROBLEMS: Final[dict[str, str]] = {
-    "age": "צריך גיל בשנים שלמות, 0 עד 130, או תאריך לידה",
-    "birth_date": "צריך תאריך בצורה YYYY-MM-DD",
-    "kosher": "צריך כן או לא",
-    "diet": "צריך אוכל/ת הכל, צמחוני/ת, טבעוני/ת או פסקטריאני/ת",
-    "dietary_restrictions": "צריך טקסט או רשימת תשובות",
-}
-ALLERGEN_NAMES: Final[dict[Lang, dict[str, str]]] = {
-    "en": {
-        "peanut": "peanut", "tree_nut": "tree nuts", "sesame": "sesame", "milk": "milk",
-        "egg": "egg", "fish": "fish", "shellfish": "shellfish", "soy": "soy",
-        "gluten": "gluten", "mustard": "mustard", "celery": "celery", "lupin": "lupin",
-        "sulphite": "sulphites", "mollusc": "molluscs",
-    },
-    "he": {
-        "peanut": "בוטנים", "tree_nut": "אגוזים", "sesame": "שומשום", "milk": "חלב",
-        "egg": "ביצים", "fish": "דגים", "shellfish": "פירות ים", "soy": "סויה",
-        "gluten": "גלוטן", "mustard": "חרדל", "celery": "סלרי", "lupin": "תורמוס",
-        "sulphite": "סולפיטים", "mollusc": "רכיכות",
-    },
-}  # fmt: skip
 GENERIC: Final[dict[Lang, dict[str, str]]] = {
     "en": {
         "invalid-profile": "One of this person's answers could not be read.",
@@ -108,63 +71,13 @@ def explain_details(details: Details | None, lang: Lang = "en") -> list[str]:
     return sentences
 
 
-def allergen_name(allergen: str, lang: Lang) -> str:
-    """A canonical allergen as people say it: "tree_nut" → "tree nuts", "other:kiwi" → "kiwi"."""
-    if allergen.startswith("other:"):
-        return allergen.removeprefix("other:")
-    return ALLERGEN_NAMES[lang].get(allergen, allergen.replace("_", " "))
-
-
-def field_name(field: str, lang: Lang) -> str:
-    """A details `field` as people say it: "responses.diet" → "diet", "age.bool" → "age"."""
-    plain = _base_field(field)
-    return FIELD_NAMES[lang].get(plain, plain)
-
-
-def _base_field(field: str) -> str:
-    # A model check names the path it failed at ("age.bool"): the field is its first part.
-    return field.removeprefix("responses.").split(".")[0]
-
-
-def _problem(field: str, problem: object) -> str:
-    """The engine's problem, unless a model check wrote it about one type it tried."""
-    if "." in field.removeprefix("responses."):
-        return "it is not a value of the right kind (text or a number)"
-    return str(problem).rstrip(".")
-
-
-def pool_phrase(pool: Details, lang: Lang, *, one: bool = False) -> str:
-    """Who is compatible with this person: a verb phrase for "people ..." (or "one ...")."""
-    kosher, band = pool.get("kosher"), pool.get("age_band")
-    if lang == "he":
-        if kosher is not None and band is not None:
-            return f"חולקים עם המשתתף/ת את בחירת הכשרות ואת קבוצת הגיל {band}"
-        if kosher is not None:
-            return "חולקים עם המשתתף/ת את בחירת הכשרות"
-        if band is not None:
-            return f"נמצאים בקבוצת הגיל {band} של המשתתף/ת"
-        return "ניתנים לשיבוץ בהרצה הזו"
-    share, are = ("shares", "is") if one else ("share", "are")
-    if kosher is not None and band is not None:
-        return f"{share} this person's kosher choice and age band {band}"
-    if kosher is not None:
-        return f"{share} this person's kosher choice"
-    if band is not None:
-        return f"{are} in this person's age band {band}"
-    return "can be grouped in this run"
-
-
-def _allergens(allergens: list[str], lang: Lang) -> str:
-    return ", ".join(allergen_name(allergen, lang) for allergen in allergens)
-
-
 def _invalid(d: dict[str, Any], lang: Lang) -> str:
     field = str(d["field"])
     name = field_name(field, lang)
     if lang == "he":
-        problem = _hebrew_problem(field, d["problem"])
+        problem = hebrew_problem(field, d["problem"])
         return f"לא ניתן היה לקרוא את התשובה בשדה {name}: {problem}. יש לתקן אותה ולהריץ שוב."
-    problem = _problem(field, d["problem"])
+    problem = readable_problem(field, d["problem"])
     return f"This person's {name} answer could not be read: {problem}. Correct it and run again."
 
 
@@ -186,7 +99,7 @@ def _allergy_limit(d: dict[str, Any], lang: Lang) -> str:
     if "severe_allergens" not in d:
         return _allergy_limit_unnamed(d, limit, lang)
     allergens: list[str] = list(d["severe_allergens"])
-    named = _allergens(allergens, lang)
+    named = allergen_list(allergens, lang)
     if d.get("alone_exceeds_limit") or "groups_in_pool" not in d:
         if lang == "he":
             return (
@@ -308,17 +221,13 @@ def _alone_he(alone: object, details: Details) -> str:
     return "המשתתף/ת לבד מעל המגבלה." if alone else "רק יחד עם קבוצה יש חריגה מהמגבלה."
 
 
-def _hebrew_problem(field: object, problem: object) -> str:
-    return HEBREW_PROBLEMS.get(_base_field(str(field)), str(problem))
-
-
 DETAIL_SENTENCES: Final[dict[Lang, dict[str, Callable[[Any, Details], str]]]] = {
     "en": {
         "field": lambda v, d: f"The answer not read: {field_name(str(v), 'en')}.",
-        "problem": lambda v, d: f"The problem: {_problem(str(d.get('field', '')), v)}.",
+        "problem": lambda v, d: f"The problem: {readable_problem(str(d.get('field', '')), v)}.",
         "age": lambda v, d: f"Age: {v}.",
         "youngest_band_starts_at": lambda v, d: f"The first age band starts at {v}.",
-        "severe_allergens": lambda v, d: f"Severe allergies: {_allergens(list(v), 'en')}.",
+        "severe_allergens": lambda v, d: f"Severe allergies: {allergen_list(list(v), 'en')}.",
         "max_allergy_count": lambda v, d: f"A group may hold at most {v} severe allergies.",
         "alone_exceeds_limit": _alone_en,
         "groups_in_pool": lambda v, d: f"Groups formed among compatible people: {v}.",
@@ -334,10 +243,10 @@ DETAIL_SENTENCES: Final[dict[Lang, dict[str, Callable[[Any, Details], str]]]] = 
     },
     "he": {
         "field": lambda v, d: f"התשובה שלא נקראה: {field_name(str(v), 'he')}.",
-        "problem": lambda v, d: f"מה נדרש: {_hebrew_problem(d.get('field'), v)}.",
+        "problem": lambda v, d: f"מה נדרש: {hebrew_problem(d.get('field'), v)}.",
         "age": lambda v, d: f"גיל: {v}.",
         "youngest_band_starts_at": lambda v, d: f"קבוצת הגיל הראשונה מתחילה בגיל {v}.",
-        "severe_allergens": lambda v, d: f"אלרגיות חמורות: {_allergens(list(v), 'he')}.",
+        "severe_allergens": lambda v, d: f"אלרגיות חמורות: {allergen_list(list(v), 'he')}.",
         "max_allergy_count": lambda v, d: f"בקבוצה מותרות לכל היותר {v} אלרגיות חמורות.",
         "alone_exceeds_limit": _alone_he,
         "groups_in_pool": lambda v, d: f"קבוצות שנוצרו בין המשתתפים המתאימים: {v}.",
