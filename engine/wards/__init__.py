@@ -3,7 +3,8 @@
 Pure Python, no I/O. Start with `detect_households(roster)`; the households it returns, in
 order, are the input of every other function here. Rules: spec/wards.md; each module's
 docstring records the choices the spec leaves open (normalisation and sort key in names.py,
-the folding tables it shares with the database in folding.py, household keys in households.py,
+the folding tables it shares with the database in folding.py (and
+folding_supplementary.py), household keys in households.py,
 the tie rule in cuts.py, snapping in boundaries.py).
 """
 
