@@ -26,7 +26,7 @@ EXAMPLE_EVENT = "Example dinner"
 EXAMPLE_POLICY = "Example policy"
 EXAMPLE_WARD = "Example ward"
 EVENT_DAYS_AHEAD = 14
-# Three households: the Levis share an address, the Cohens a phone, Noa Mizrahi alone.
+# Four households: the Levis share an address, the Cohens a phone; Noa Mizrahi, Eli Peretz.
 EXAMPLE_ROSTER: list[dict[str, Any]] = [
     {"userHash": "h1", "firstName": "Dana", "lastName": "Levi", "address": "Herzl 1"},
     {"userHash": "h2", "firstName": "Yossi", "lastName": "Levi", "address": "Herzl 1"},
@@ -62,9 +62,7 @@ def load_examples(
     return Examples(event_id=event_id, policy_id=policy_id, ward_id=ward_id)
 
 
-def _call(
-    app: FunctionDispatcher, token: str, method: str, path: str, **request: Any
-) -> Any:
+def _call(app: FunctionDispatcher, token: str, method: str, path: str, **request: Any) -> Any:
     status, answer = invoke(app, method, path, token=token, **request)
     if not 200 <= status < 300:
         detail = answer.get("detail") if isinstance(answer, dict) else answer
