@@ -104,20 +104,27 @@ def seed_participants(database_url: str, participants: list[dict[str, Any]]) -> 
         )
 
 
-def create_active_policy(app: Any, token: str, policy: dict[str, Any]) -> dict[str, Any]:
+def create_active_policy(
+    app: Any, token: str, policy: dict[str, Any], *, name: str = "Demo policy"
+) -> dict[str, Any]:
     """POST /grouping/policies, then activate it: the policy comes through the API."""
     from engine.grouping.options import PolicyOptions
     from infra.local.runtime import invoke
 
     fields = {k: v for k, v in policy.items() if k in PolicyOptions.model_fields}
     status, created = invoke(
-        app, "POST", "/grouping/policies", token=token, body={"name": "Demo policy", **fields}
+        app, "POST", "/grouping/policies", token=token, body={"name": name, **fields}
     )
     if status != 201:
         raise DemoError(f"POST /grouping/policies answered {status}: {created}")
-    status, active = invoke(
-        app, "POST", f"/grouping/policies/{created['id']}/activate", token=token
-    )
+    return activate_policy(app, token, str(created["id"]))
+
+
+def activate_policy(app: Any, token: str, policy_id: str) -> dict[str, Any]:
+    """POST /grouping/policies/{id}/activate; the policy as it now stands."""
+    from infra.local.runtime import invoke
+
+    status, active = invoke(app, "POST", f"/grouping/policies/{policy_id}/activate", token=token)
     if status != 200:
         raise DemoError(f"activating the policy answered {status}: {active}")
     return dict(active)

@@ -165,8 +165,13 @@ def invoke(
     *,
     token: str,
     body: object = None,
+    text: str | None = None,
+    content_type: str = "application/json",
 ) -> tuple[int, Any]:
-    """One request through Mangum, as API Gateway (HTTP API, v2) would send it."""
+    """One request through Mangum, as API Gateway (HTTP API, v2) would send it.
+
+    `body` is sent as JSON; `text` (a CSV export, say) as it is, as `content_type`.
+    """
     from mangum import Mangum
 
     request_id = uuid.uuid4().hex
@@ -177,7 +182,7 @@ def invoke(
         "rawQueryString": "",
         "headers": {
             "authorization": f"Bearer {token}",
-            "content-type": "application/json",
+            "content-type": content_type,
             "host": "localhost",
         },
         "requestContext": {
@@ -198,7 +203,7 @@ def invoke(
             "time": time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime()),
             "timeEpoch": int(time.time() * 1000),
         },
-        "body": None if body is None else json.dumps(body),
+        "body": text if text is not None else None if body is None else json.dumps(body),
         "isBase64Encoded": False,
     }
     context = SimpleNamespace(aws_request_id=request_id)
