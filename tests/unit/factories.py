@@ -23,7 +23,11 @@ class Person:
     allergies: dict[str, str] = field(default_factory=dict)
 
     def as_input(self) -> dict[str, Any]:
-        items = [PHRASES[severity].format(a) for a, severity in sorted(self.allergies.items())]
+        # Allergen keys are written as people name them: tree_nut as "tree nut".
+        items = [
+            PHRASES[severity].format(a.replace("_", " "))
+            for a, severity in sorted(self.allergies.items())
+        ]
         return {
             "id": self.id,
             "age": self.age,
