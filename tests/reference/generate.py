@@ -460,7 +460,7 @@ def small_instances(workers: int) -> Iterator[dict[str, Any]]:
     sizes = [8 + (30 - 8) * i // (SMALL_COUNT - 1) for i in range(SMALL_COUNT)]
     for i, (family, count) in enumerate(zip(families(SMALL_COUNT, 1), sizes, strict=True)):
         rng = random.Random(1000 + i)
-        if family.age_policy == "loose" and family.sizes[1] - family.sizes[0] >= 2:
+        if family.age_policy == "loose" and family.sizes[1] >= 6:
             count = min(count, 24)  # a loose pool of 30 in sizes 4-6 has 760,000 groups
         people = make_people(count, family, rng)
         yield build_instance(
