@@ -264,7 +264,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         sys.stdout.write("\n")
     else:
         # Wide enough for a row of 100,000-participant figures even when piped.
-        Console(width=max(Console().width, 100)).print(results_table(runs, args.effort))
+        Console(width=max(Console().width, 120)).print(results_table(runs, args.effort))
 
 
 if __name__ == "__main__":

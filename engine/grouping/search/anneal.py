@@ -38,7 +38,8 @@ START_SHORTFALL = 0.3
 END_SHORTFALL = 3.0
 EMPTY_GROUPS = 2
 # Half the proposals are swaps; of both kinds, most pair a member with one near in age
-# (within NEAR_REACH groups' worth of members), the rest with anyone or any group.
+# (within NEAR_REACH groups' worth of members), the rest with anyone or any group. A
+# member without an age adds nothing to a group's spread, so is near to everyone.
 SWAP_SHARE = 0.5
 NEAR_SHARE = 0.7
 NEAR_REACH = 2

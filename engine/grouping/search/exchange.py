@@ -19,6 +19,9 @@ from engine.grouping.search.scoring import MemberFacts, severe_ok
 
 # A value that no assignment would choose: a member a group cannot take.
 FORBIDDEN = -1e9
+# At most this many groups take part in one round (the algorithm is cubic in them): in
+# a larger pool, a window of groups neighbouring in mean age, a new one each round.
+CYCLE_GROUPS = 12
 
 
 def cyclic_exchanges(
@@ -26,18 +29,29 @@ def cyclic_exchanges(
 ) -> bool:
     """`rounds` rounds of ejecting one random member per group and reassigning all of them.
 
-    Returns True when any round improved the total.
+    Returns True when any round improved the total. `groups` changes in place (and in
+    a pool of more than CYCLE_GROUPS groups, its order does too).
     """
     if len(groups) < 3:
         return False  # two groups: a cycle is a swap, which the local search tries
     value = rules.scorer.value
     limit = rules.severe_limit
     improved = False
+    if len(groups) > CYCLE_GROUPS:
+        # Neighbours in age first, so that a window of them holds the likely cycles.
+        groups.sort(key=lambda g: (sum(m.age or 0 for m in g) / len(g), g[0].index))
     for _ in range(rounds):
-        picks = [int(rng.random() * len(g)) for g in groups]
-        ejected = [g[p] for g, p in zip(groups, picks, strict=True)]
-        holes = [[*g[:p], *g[p + 1 :]] for g, p in zip(groups, picks, strict=True)]
-        current = sum(value(g) for g in groups)
+        start = (
+            int(rng.random() * (len(groups) - CYCLE_GROUPS + 1))
+            if len(groups) > CYCLE_GROUPS
+            else 0
+        )
+        window = range(start, min(len(groups), start + CYCLE_GROUPS))
+        chosen = [groups[i] for i in window]
+        picks = [int(rng.random() * len(g)) for g in chosen]
+        ejected = [g[p] for g, p in zip(chosen, picks, strict=True)]
+        holes = [[*g[:p], *g[p + 1 :]] for g, p in zip(chosen, picks, strict=True)]
+        current = sum(value(g) for g in chosen)
         gains = []
         for hole in holes:
             row = []
@@ -52,7 +66,7 @@ def cyclic_exchanges(
         total = sum(gains[i][j] for i, j in enumerate(assignment))
         if total > current + IMPROVEMENT_EPSILON:
             for i, j in enumerate(assignment):
-                groups[i] = [*holes[i], ejected[j]]
+                groups[window[i]] = [*holes[i], ejected[j]]
             improved = True
     return improved
 

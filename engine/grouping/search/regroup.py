@@ -72,8 +72,12 @@ def recreate_windows(
     widths: tuple[int, ...],
     rng: random.Random,
     stop: StopRule,
+    split_cuts: bool = True,
 ) -> tuple[list[MemberFacts], bool, bool]:
     """One sweep of ruin and recreate over windows of groups neighbouring in age.
+
+    With `split_cuts`, the best cut into another number of groups has its pairs split
+    again before it is judged (the costly part of a sweep).
 
     Windows run over all groups in order of mean age, then over the wide groups alone
     (those whose age spread is at the penalty's cap): members a wide group holds only
@@ -94,7 +98,7 @@ def recreate_windows(
                 positions = chosen[start : start + width]
                 window = [groups[i] for i in positions]
                 outsiders = _nearest_outsiders(window, left_out)
-                found = _recreate(window, outsiders, rules, rng)
+                found = _recreate(window, outsiders, rules, rng, split_cuts)
                 if found is None:
                     start += max(1, width - 1)
                     continue
@@ -131,6 +135,7 @@ def _recreate(
     outsiders: list[MemberFacts],
     rules: PoolRules,
     rng: random.Random,
+    split_cuts: bool,
 ) -> tuple[list[list[MemberFacts]], list[MemberFacts]] | None:
     """The best cut of the window's members and outsiders, when it beats the window."""
     members = [m for g in window for m in g] + outsiders
@@ -155,7 +160,7 @@ def _recreate(
             best_value, best = value, (cut, left)
         if len(cut) != len(window) and (regrouped is None or _better(value, regrouped[0])):
             regrouped = (value, cut, left)
-    if regrouped is not None:
+    if regrouped is not None and split_cuts:
         _, cut, left = regrouped
         polish_pairs(cut, rules)  # in place: never worse, so still the best if it was
         if (best is not None and best[0] is cut) or _better(_objective(cut, rules), best_value):

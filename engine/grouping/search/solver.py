@@ -41,11 +41,11 @@ from engine.grouping.search.scoring import MemberFacts
 EXACT_POOL_SIZE = EXACT_POOL_LIMIT
 # Pools up to this size are refined after the local search.
 ANNEAL_LIMIT = 300
-# Steps of the annealing walk per member of the pool.
-ANNEAL_STEPS = 400
 # Pairs of groups are all split again in pools up to this size (a pool of 40 has ~28
 # pairs of groups of a few hundred splits each); larger pools skip it.
 SPLIT_POOL_LIMIT = 40
+# Up to this size, cuts of windows into another number of groups have their pairs split.
+MID_POOL_LIMIT = 150
 WINDOW_ROUNDS = 3
 EXCHANGE_ROUNDS = 20
 
@@ -87,13 +87,20 @@ def _refine(
 ) -> tuple[list[list[MemberFacts]], list[MemberFacts], bool]:
     """Annealing, then the regrouping steps, for small and mid-size pools."""
     members = sum(len(g) for g in groups) + len(left_out)
-    walked = anneal(groups, left_out, rules, steps=ANNEAL_STEPS * members, rng=rng, stop=stop)
+    steps = limits.anneal_steps * members
+    walked = anneal(groups, left_out, rules, steps=steps, rng=rng, stop=stop)
     groups, left_out, stopped = walked.groups, walked.left_out, walked.stopped
     if stopped:
         return groups, place_left_out(groups, left_out, rules), True
-    for _ in range(WINDOW_ROUNDS):
+    for _ in range(WINDOW_ROUNDS if members <= MID_POOL_LIMIT else 1):
         left_out, improved, stopped = recreate_windows(
-            groups, left_out, rules, widths=(2, 3, 4), rng=rng, stop=stop
+            groups,
+            left_out,
+            rules,
+            widths=(2, 3, 4),
+            rng=rng,
+            stop=stop,
+            split_cuts=members <= SPLIT_POOL_LIMIT,
         )
         if stopped or not improved:
             break
