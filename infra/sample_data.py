@@ -18,7 +18,8 @@ import argparse
 import csv
 import json
 import random
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -81,6 +82,26 @@ ALLERGENS = {
 }
 ALLERGEN_WEIGHTS = (25, 14, 15, 10, 8, 5, 8, 4, 4, 2, 5)
 SEVERITY_WEIGHTS = {"mild": 30, "moderate": 55, "severe": 15}
+
+
+@dataclass(frozen=True, slots=True)
+class AllergyMix:
+    """How common allergies are: the share of people with one, and the severity weights.
+
+    An allergic person's first allergy item takes its severity from `severity_weights`;
+    8% of them add a second item, so the share with a severe allergy is a little above
+    allergic x the severe weight.
+    """
+
+    allergic: float
+    severity_weights: Mapping[str, float]
+
+
+# ~20% allergic, ~3% severe: the surveys the engine was built on.
+ORDINARY = AllergyMix(0.20, SEVERITY_WEIGHTS)
+# ~35% allergic, ~15% severe: an event where allergies are common.
+ALLERGY_HEAVY = AllergyMix(0.36, {"mild": 20.5, "moderate": 37.5, "severe": 42})
+ALLERGY_MIXES = {"ordinary": ORDINARY, "allergy-heavy": ALLERGY_HEAVY}
 # {one}: "peanut", {many}: "peanuts", {he}: "בוטנים"; Hebrew and-lists become "בוטנים ולשומשום".
 ALLERGY_TEMPLATES = {
     ("en", "moderate"): ("allergic to {many}", "{one} allergy", "Allergy: {many}"),
@@ -108,14 +129,18 @@ Person = dict[str, Any]
 
 
 def generate_participants(
-    count: int, *, rng: random.Random, as_of: date = REFERENCE_DATE
+    count: int,
+    *,
+    rng: random.Random,
+    as_of: date = REFERENCE_DATE,
+    allergies: AllergyMix = ORDINARY,
 ) -> list[Person]:
     """`count` participants in Participant shape (ids p000001...), deterministic for `rng`."""
     width = max(6, len(str(count)))
-    return [_person(f"p{index:0{width}d}", rng, as_of) for index in range(1, count + 1)]
+    return [_person(f"p{index:0{width}d}", rng, as_of, allergies) for index in range(1, count + 1)]
 
 
-def _person(participant_id: str, rng: random.Random, as_of: date) -> Person:
+def _person(participant_id: str, rng: random.Random, as_of: date, mix: AllergyMix) -> Person:
     lang = "he" if rng.random() < 0.6 else "en"
     gender = rng.choice("mf")
     # Some people answer the survey in the other language than their name.
@@ -124,7 +149,7 @@ def _person(participant_id: str, rng: random.Random, as_of: date) -> Person:
     if rng.random() < 0.99:
         person["full_name"] = _full_name(rng, lang, gender)
     person.update(_age_fields(rng, as_of))
-    person["responses"] = _responses(rng, answers, gender)
+    person["responses"] = _responses(rng, answers, gender, mix)
     if rng.random() < 0.005:
         _spoil(person, rng)
     return person
@@ -160,7 +185,7 @@ def _age_fields(rng: random.Random, as_of: date) -> Person:
     return {"birth_date": born.isoformat()}
 
 
-def _weighted(rng: random.Random, weights: dict[str, int]) -> str:
+def _weighted(rng: random.Random, weights: Mapping[str, float]) -> str:
     return rng.choices(list(weights), weights=list(weights.values()))[0]
 
 
@@ -169,7 +194,7 @@ def _form(rng: random.Random, forms: Sequence[bool | str], gender: str) -> bool 
     return chosen if isinstance(chosen, bool) else chosen.format(t="ת" if gender == "f" else "")
 
 
-def _responses(rng: random.Random, lang: str, gender: str) -> Person:
+def _responses(rng: random.Random, lang: str, gender: str, mix: AllergyMix) -> Person:
     responses: Person = {}
     keeps_kosher = rng.random() < 0.35
     if keeps_kosher or rng.random() < 0.9:
@@ -177,21 +202,25 @@ def _responses(rng: random.Random, lang: str, gender: str) -> Person:
     diet = _weighted(rng, DIET_WEIGHTS)
     if diet != "omnivore" or rng.random() < 0.85:
         responses["diet"] = _form(rng, DIET_FORMS[diet, lang], gender)
-    restrictions = _restrictions(rng, lang, gender)
+    restrictions = _restrictions(rng, lang, gender, mix)
     if restrictions is not None:
         responses["dietary_restrictions"] = restrictions
     return responses
 
 
-def _restrictions(rng: random.Random, lang: str, gender: str) -> list[str] | str | None:
+def _restrictions(
+    rng: random.Random, lang: str, gender: str, mix: AllergyMix
+) -> list[str] | str | None:
     roll = rng.random()
-    if roll < 0.2:
-        items = [_allergy(rng, lang, gender, allergens=1 if rng.random() < 0.87 else 2)]
+    weights = mix.severity_weights
+    if roll < mix.allergic:
+        allergens = 1 if rng.random() < 0.87 else 2
+        items = [_allergy(rng, lang, gender, allergens=allergens, weights=weights)]
         if rng.random() < 0.08:
-            items.append(_allergy(rng, lang, gender, allergens=1))
-    elif roll < 0.26:
+            items.append(_allergy(rng, lang, gender, allergens=1, weights=weights))
+    elif roll < mix.allergic + 0.06:
         items = [str(_form(rng, OTHER_RESTRICTION_FORMS[lang], gender))]
-    elif roll < 0.45:
+    elif roll < mix.allergic + 0.25:
         return None
     else:
         return str(_form(rng, NO_RESTRICTION_FORMS[lang], gender))
@@ -200,12 +229,14 @@ def _restrictions(rng: random.Random, lang: str, gender: str) -> list[str] | str
     return items if rng.random() < 0.5 else rng.choice(SEPARATORS).join(items)
 
 
-def _allergy(rng: random.Random, lang: str, gender: str, *, allergens: int) -> str:
+def _allergy(
+    rng: random.Random, lang: str, gender: str, *, allergens: int, weights: Mapping[str, float]
+) -> str:
     keys: set[str] = set()
     while len(keys) < allergens:
         keys.add(rng.choices(list(ALLERGENS), weights=ALLERGEN_WEIGHTS)[0])
     names = [ALLERGENS[key] for key in sorted(keys)]
-    template = rng.choice(ALLERGY_TEMPLATES[lang, _weighted(rng, SEVERITY_WEIGHTS)])
+    template = rng.choice(ALLERGY_TEMPLATES[lang, _weighted(rng, weights)])
     return template.format(
         one=" and ".join(name[0] for name in names),
         many=" and ".join(name[1] for name in names),

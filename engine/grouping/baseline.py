@@ -1,8 +1,9 @@
 """The naive baseline the benchmark compares against.
 
 Sort each compatible pool by age and cut it into target-size groups, repairing only
-what breaks a hard rule: a short last group borrows from the groups before it, and a
-member who would break the allergy limit moves to a later group that can take them.
+what breaks a hard rule: a short last group borrows from the groups before it (only
+members it can take within the allergy limit), and a member who would break the allergy
+limit moves to a later group that can take them.
 """
 
 from __future__ import annotations
@@ -58,16 +59,34 @@ def naive_pool_solver(
             groups.append([member])
         else:
             home.append(member)
-    return _borrow_for_short_groups(groups, smallest)
+    return _borrow_for_short_groups(groups, smallest, rules.severe_limit)
 
 
-def _borrow_for_short_groups(groups: list[list[MemberFacts]], smallest: int) -> PoolSolution:
+def _borrow_for_short_groups(
+    groups: list[list[MemberFacts]], smallest: int, limit: int
+) -> PoolSolution:
+    """Short groups borrow from the groups before them, never past the severe limit.
+
+    A donor gives its last member that the short group can take without holding more
+    than `limit` severe allergens (giving one away never breaks the rule); a group still
+    short after every donor is left out.
+    """
     kept: list[list[MemberFacts]] = []
     left_out: list[MemberFacts] = []
     for group in groups:
         for donor in reversed(kept):
             while len(group) < smallest and len(donor) > smallest:
-                group.insert(0, donor.pop())
+                lender = next(
+                    (
+                        position
+                        for position in range(len(donor) - 1, -1, -1)
+                        if severe_ok([donor[position], *group], limit)
+                    ),
+                    None,
+                )
+                if lender is None:
+                    break
+                group.insert(0, donor.pop(lender))
         if len(group) >= smallest:
             kept.append(group)
         else:

@@ -7,7 +7,10 @@ kosher class under `kosher_only`, same age band under `banded`). Each pool is so
 its own: pools of up to ten exactly; larger ones by a dynamic programme that cuts two
 orderings of the pool (age then diet, and diet then age) into groups optimally for that
 ordering, a repair that places whom the cut left out, and a local search of swaps and
-moves between neighbouring groups, whose breadth is the `effort`.
+moves between neighbouring groups, whose breadth is the `effort`. Pools of up to 300
+are then refined (search/solver.py): an annealing walk with the number of groups free,
+windows of groups and the whole sequence cut again, cyclic exchanges solved exactly,
+pair splits; every step counts its own work, so the seed alone decides the result.
 
 Choices where the spec is silent:
 - A left-out participant is `allergy-limit-exceeded` when they have a severe allergy
@@ -89,8 +92,10 @@ def run_grouping(
     stops = [] if stop is None else [stop]
     if time_limit_s is not None:
         stops.append(MaxRuntime(time_limit_s, clock, started=started))
+    members = sum(len(pool) for pool in triaged.pools.values())
+    limits = SearchLimits.for_effort(effort, members=members)
     outcomes, stopped = _solve_pools(
-        triaged, options, solver, SearchLimits.for_effort(effort), rng, first_of(*stops), progress
+        triaged, options, solver, limits, rng, first_of(*stops), progress
     )
     groups = assemble_groups(outcomes, options)
     unassigned = triaged.unassigned + left_out_entries(outcomes, options)

@@ -1,13 +1,16 @@
 """Benchmark: the engine against the naive baseline on realistic participants.
 
-    python -m infra.bench.engine [--sizes 1000,10000,100000] [--effort N] [--seed N] [--json]
+    python -m infra.bench.engine [--sizes 1000,10000,100000] [--allergies both]
+                                 [--effort N] [--seed N] [--json]
 
-For each size the benchmark process generates the participants (infra.sample_data,
-seeded), then forks one child for the engine and one for the naive baseline, each pinned
-to one core (os.sched_setaffinity(0, {core})) and each starting from the same data and
-the default options. It reports wall time, CPU time (time.process_time: on a shared
-machine the wall time also counts waits for the core, the CPU time does not), peak
-memory, participants assigned against the upper bound (diagnostics.engine.upper_bound),
+For each allergy profile (`--allergies`: `ordinary`, about 20% allergic and 3% with a
+severe allergy; `allergy-heavy`, about 35% and 15%; `both`, the default) and each size,
+the benchmark process generates the participants (infra.sample_data, seeded), then
+forks one child for the engine and one for the naive baseline, each pinned to one core
+(os.sched_setaffinity(0, {core})) and each starting from the same data and the default
+options. It reports wall time, CPU time (time.process_time: on a shared machine the
+wall time also counts waits for the core, the CPU time does not), peak memory,
+participants assigned against the upper bound (diagnostics.engine.upper_bound),
 mean and worst group score, and the engine's mean-score margin over the baseline.
 
 Peak memory is the growth of the child's resident set during its run: a sampler thread
@@ -42,7 +45,7 @@ from engine.grouping.baseline import naive_grouping
 from engine.grouping.models import GroupingResult
 from engine.grouping.options import GroupingOptions
 from engine.grouping.run import DEFAULT_EFFORT, run_grouping
-from infra.sample_data import REFERENCE_DATE, generate_participants
+from infra.sample_data import ALLERGY_MIXES, REFERENCE_DATE, generate_participants
 
 DEFAULT_SIZES = (1_000, 10_000, 100_000)
 SOLVERS = ("engine", "baseline")
@@ -61,6 +64,7 @@ class Settings:
 @dataclass(frozen=True, slots=True)
 class Measurement:
     solver: str
+    profile: str
     size: int
     wall_s: float
     cpu_s: float
@@ -104,7 +108,7 @@ def resident_bytes() -> int:
 
 
 def measure(
-    solver: str, people: list[dict[str, Any]], run: Callable[[], GroupingResult]
+    solver: str, profile: str, people: list[dict[str, Any]], run: Callable[[], GroupingResult]
 ) -> Measurement:
     gc.collect()
     with PeakRss() as memory:
@@ -114,6 +118,7 @@ def measure(
     diagnostics = result.diagnostics
     return Measurement(
         solver=solver,
+        profile=profile,
         size=len(people),
         wall_s=wall,
         cpu_s=cpu,
@@ -125,30 +130,39 @@ def measure(
     )
 
 
-def run_solver(solver: str, people: list[dict[str, Any]], *, effort: int, seed: int) -> Measurement:
+def run_solver(
+    solver: str, profile: str, people: list[dict[str, Any]], *, effort: int, seed: int
+) -> Measurement:
     """One measured run of `solver` ("engine" or "baseline") with the default options."""
     options = GroupingOptions(seed=seed)
     if solver == "engine":
         return measure(
             solver,
+            profile,
             people,
             lambda: run_grouping(people, options, effort=effort, run_date=REFERENCE_DATE),
         )
-    return measure(solver, people, lambda: naive_grouping(people, options, run_date=REFERENCE_DATE))
+    return measure(
+        solver, profile, people, lambda: naive_grouping(people, options, run_date=REFERENCE_DATE)
+    )
 
 
-def _child(solver: str, people: list[dict[str, Any]], settings: Settings, out: Connection) -> None:
+def _child(
+    solver: str, profile: str, people: list[dict[str, Any]], settings: Settings, out: Connection
+) -> None:
     os.sched_setaffinity(0, {settings.core})
-    out.send(run_solver(solver, people, effort=settings.effort, seed=settings.seed))
+    out.send(run_solver(solver, profile, people, effort=settings.effort, seed=settings.seed))
     out.close()
 
 
-def _in_child(solver: str, people: list[dict[str, Any]], settings: Settings) -> Measurement:
+def _in_child(
+    solver: str, profile: str, people: list[dict[str, Any]], settings: Settings
+) -> Measurement:
     # fork: the child starts with the participants already in memory, nothing to pickle,
     # and each run starts from the same fresh state.
     context = multiprocessing.get_context("fork")
     receive, send = context.Pipe(duplex=False)
-    child = context.Process(target=_child, args=(solver, people, settings, send))
+    child = context.Process(target=_child, args=(solver, profile, people, settings, send))
     child.start()
     send.close()
     try:
@@ -160,10 +174,11 @@ def _in_child(solver: str, people: list[dict[str, Any]], settings: Settings) -> 
     return measurement
 
 
-def bench_size(size: int, settings: Settings) -> list[Measurement]:
+def bench_size(size: int, profile: str, settings: Settings) -> list[Measurement]:
     """Generate `size` participants, then measure each solver on them in its own child."""
-    people = generate_participants(size, rng=random.Random(settings.seed))
-    return [_in_child(solver, people, settings) for solver in SOLVERS]
+    mix = ALLERGY_MIXES[profile]
+    people = generate_participants(size, rng=random.Random(settings.seed), allergies=mix)
+    return [_in_child(solver, profile, people, settings) for solver in SOLVERS]
 
 
 def margin(measurements: list[Measurement]) -> float:
@@ -174,6 +189,7 @@ def margin(measurements: list[Measurement]) -> float:
 def results_table(runs: list[list[Measurement]], effort: int) -> Table:
     table = Table(title=f"Engine (effort {effort}) against the naive baseline, one core")
     headers = (
+        "Allergies",
         "Size",
         "Solver",
         "Wall s",
@@ -185,11 +201,12 @@ def results_table(runs: list[list[Measurement]], effort: int) -> Table:
         "Margin",
     )
     for header in headers:
-        table.add_column(header, justify="left" if header == "Solver" else "right")
+        table.add_column(header, justify="left" if header in {"Solver", "Allergies"} else "right")
     for measurements in runs:
         for m in measurements:
             shown_margin = f"{margin(measurements):+.4f}" if m.solver == "engine" else ""
             table.add_row(
+                m.profile,
                 f"{m.size:,}",
                 m.solver,
                 f"{m.wall_s:.2f}",
@@ -205,7 +222,13 @@ def results_table(runs: list[list[Measurement]], effort: int) -> Table:
 
 def _json_run(measurements: list[Measurement]) -> dict[str, Any]:
     by_solver = {m.solver: asdict(m) for m in measurements}
-    return {"size": measurements[0].size, **by_solver, "margin": margin(measurements)}
+    first = measurements[0]
+    return {
+        "profile": first.profile,
+        "size": first.size,
+        **by_solver,
+        "margin": margin(measurements),
+    }
 
 
 def _sizes(text: str) -> list[int]:
@@ -221,20 +244,27 @@ def _sizes(text: str) -> list[int]:
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--sizes", type=_sizes, default=list(DEFAULT_SIZES))
+    parser.add_argument(
+        "--allergies",
+        choices=(*ALLERGY_MIXES, "both"),
+        default="both",
+        help="the allergy profile of the participants (default: both, one after the other)",
+    )
     parser.add_argument("--effort", type=int, default=DEFAULT_EFFORT)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--core", type=int, default=0, help="the CPU the child is pinned to")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args(argv)
     settings = Settings(effort=args.effort, seed=args.seed, core=args.core)
-    runs = [bench_size(size, settings) for size in args.sizes]
+    profiles = list(ALLERGY_MIXES) if args.allergies == "both" else [args.allergies]
+    runs = [bench_size(size, profile, settings) for profile in profiles for size in args.sizes]
     if args.json:
         report = {"effort": args.effort, "seed": args.seed, "runs": [_json_run(ms) for ms in runs]}
         json.dump(report, sys.stdout, indent=2)
         sys.stdout.write("\n")
     else:
         # Wide enough for a row of 100,000-participant figures even when piped.
-        Console(width=max(Console().width, 100)).print(results_table(runs, args.effort))
+        Console(width=max(Console().width, 120)).print(results_table(runs, args.effort))
 
 
 if __name__ == "__main__":

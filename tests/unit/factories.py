@@ -25,7 +25,11 @@ class Person:
     written: tuple[str, ...] | None = None
 
     def as_input(self) -> dict[str, Any]:
-        items = [PHRASES[severity].format(a) for a, severity in sorted(self.allergies.items())]
+        # Allergen keys are written as people name them: tree_nut as "tree nut".
+        items = [
+            PHRASES[severity].format(a.replace("_", " "))
+            for a, severity in sorted(self.allergies.items())
+        ]
         if self.written is not None:
             items = list(self.written)
         return {

@@ -18,17 +18,33 @@ Clock = Callable[[], float]
 """Seconds on a monotonic scale, as `time.perf_counter` gives them."""
 
 
+# Annealing steps per member of a refined pool at effort e: 100 * (e + 1), 400 by default;
+# and at most ANNEAL_RUN_STEPS * (e + 1) in a whole run, shared by its members.
+ANNEAL_STEPS_PER_EFFORT = 100
+ANNEAL_RUN_STEPS = 15_000
+
+
 @dataclass(frozen=True, slots=True)
 class SearchLimits:
-    """How hard to search: `window` neighbours per group, at most `passes` sweeps."""
+    """How hard to search: `window` neighbours per group, at most `passes` sweeps, and
+    `anneal_steps` steps of the annealing walk per member of a refined pool."""
 
     window: int
     passes: int
+    anneal_steps: int = ANNEAL_STEPS_PER_EFFORT * 4
 
     @classmethod
-    def for_effort(cls, effort: int) -> SearchLimits:
-        """The limits of search effort `effort` (0-10): broader and longer as it grows."""
-        return cls(window=effort + 1, passes=3 * effort)
+    def for_effort(cls, effort: int, *, members: int = 0) -> SearchLimits:
+        """The limits of search effort `effort` (0-10): broader and longer as it grows.
+
+        `members`, the participants of the run, shares the run's annealing budget: an
+        event of up to 150 gets the full steps per member, a larger one fewer, so that
+        the refinement of its small pools costs about the same whatever its size.
+        """
+        steps = ANNEAL_STEPS_PER_EFFORT * (effort + 1)
+        budget = ANNEAL_RUN_STEPS * (effort + 1)
+        steps = min(steps, budget // max(1, members))
+        return cls(window=effort + 1, passes=3 * effort, anneal_steps=steps)
 
 
 class StopRule(Protocol):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from engine.grouping.models import SEVERITY_RANK, AllergyProfile
@@ -91,40 +91,42 @@ class GroupScorer:
 
     def score(self, members: Sequence[MemberFacts]) -> float:
         n = len(members)
-        youngest = oldest = -1
-        diets = [0, 0, 0, 0]
-        allergic: list[MemberFacts] = []
-        for member in members:
-            age = member.age
-            if age is not None:
-                if youngest < 0 or age < youngest:
-                    youngest = age
-                if age > oldest:
-                    oldest = age
-            diets[member.diet] += 1
-            if member.allergens:
-                allergic.append(member)
+        ages = [m.age for m in members if m.age is not None]
+        spread = max(ages) - min(ages) if ages else 0
+        diets = [m.diet for m in members]
+        most = max(diets.count(0), diets.count(1), diets.count(2), diets.count(3))
+        allergic = [m for m in members if m.allergens]
         penalty = self._allergy_penalty(allergic) if allergic else 0.0
         if len(allergic) * 2 > n:
             penalty += self._majority
-        penalty += self._age * min(1.0, (oldest - youngest) / 10)
-        penalty += self._diet * (1 - max(diets) / n)
+        penalty += self._age * min(1.0, spread / 10)
+        penalty += self._diet * (1 - most / n)
         penalty += self._size * abs(n - self._target) / self._target
         return min(1.0, max(0.0, 1.0 - penalty))
 
     def _allergy_penalty(self, allergic: list[MemberFacts]) -> float:
         """Each distinct allergen once, weighed by its highest severity in the group."""
+        by_rank = self._by_rank
+        if len(allergic) == 1:
+            return sum(by_rank[rank] for _, rank in allergic[0].allergens)
         highest: dict[str, int] = {}
         for member in allergic:
             for key, rank in member.allergens:
                 if highest.get(key, 0) < rank:
                     highest[key] = rank
-        by_rank = self._by_rank
         return sum(by_rank[rank] for rank in highest.values())
 
     def value(self, members: Sequence[MemberFacts]) -> float:
         """n * score(g): the group's share of the objective."""
         return self.value_of_kinds(tuple(sorted([member.kind for member in members])), members)
+
+    @property
+    def cached(self) -> Callable[[tuple[int, ...]], float | None]:
+        """Looks up the value of a group by its sorted kinds: None when not yet worked out.
+
+        The cache's own `get`, for the innermost loops, which save a call per lookup.
+        """
+        return self._cache.get
 
     def value_of_kinds(self, key: tuple[int, ...], members: Sequence[MemberFacts]) -> float:
         """value(members), given the sorted kinds of the members as `key`."""

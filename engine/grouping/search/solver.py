@@ -1,19 +1,53 @@
-"""Solve one compatible pool: exactly when small, else construct, repair, improve."""
+"""Solve one compatible pool: exactly when small, else construct, repair, improve, refine.
+
+Pools of up to ten are solved exactly. Larger ones are cut by construction (the best
+contiguous cut of two orderings), repaired (everyone placed who can be) and improved
+by the local search of moves and swaps between neighbouring groups. Pools of up to
+ANNEAL_LIMIT members, where that leaves the optimum a few coordinated changes away,
+are then refined (`_refine`): an annealing walk from the grouping (moves and swaps
+that may lose for a while, the number of groups free), windows of groups cut again,
+cyclic exchanges among all groups, the whole sequence cut again, a group dissolved,
+and the local search and pair splits once more. Larger pools (the 10,000-participant
+benchmark's) stop after the local search: their groups are many and alike, and the
+refinement would cost more than it gains there.
+
+Every step draws only from the `rng` passed in and counts its own work (no clock), so
+a seed gives one result; `stop` is asked by the local search and the annealing walk,
+the only steps whose length grows with the effort, and the grouping is valid whenever
+it fires.
+"""
 
 from __future__ import annotations
 
 import random
 
+from engine.grouping.search.anneal import anneal
 from engine.grouping.search.construct import cut_ordering, pool_orderings
 from engine.grouping.search.exact import EXACT_POOL_LIMIT, solve_exactly
+from engine.grouping.search.exchange import cyclic_exchanges
 from engine.grouping.search.limits import SearchLimits, StopRule
 from engine.grouping.search.local_search import improve
+from engine.grouping.search.regroup import (
+    dissolve_groups,
+    polish_pairs,
+    recreate_windows,
+    resplit,
+)
 from engine.grouping.search.repair import exchange_with_left_out, place_left_out
 from engine.grouping.search.rules import PoolRules, PoolSolution
 from engine.grouping.search.scoring import MemberFacts
 
 # Pools up to this size are solved to optimality rather than searched.
 EXACT_POOL_SIZE = EXACT_POOL_LIMIT
+# Pools up to this size are refined after the local search.
+ANNEAL_LIMIT = 300
+# Pairs of groups are all split again in pools up to this size (a pool of 40 has ~28
+# pairs of groups of a few hundred splits each); larger pools skip it.
+SPLIT_POOL_LIMIT = 40
+# Up to this size, cuts of windows into another number of groups have their pairs split.
+MID_POOL_LIMIT = 150
+WINDOW_ROUNDS = 3
+EXCHANGE_ROUNDS = 20
 
 
 def solve_pool(
@@ -37,5 +71,49 @@ def solve_pool(
     left_out = place_left_out(groups, left_out, rules)
     stopped = improve(groups, rules, limits=limits, rng=rng, stop=stop)
     left_out = place_left_out(groups, left_out, rules)
+    if not stopped and len(members) <= ANNEAL_LIMIT:
+        groups, left_out, stopped = _refine(groups, left_out, rules, limits, rng, stop)
     exchange_with_left_out(groups, left_out, rules)
     return PoolSolution(groups, left_out, stopped)
+
+
+def _refine(
+    groups: list[list[MemberFacts]],
+    left_out: list[MemberFacts],
+    rules: PoolRules,
+    limits: SearchLimits,
+    rng: random.Random,
+    stop: StopRule,
+) -> tuple[list[list[MemberFacts]], list[MemberFacts], bool]:
+    """Annealing, then the regrouping steps, for small and mid-size pools."""
+    members = sum(len(g) for g in groups) + len(left_out)
+    steps = limits.anneal_steps * members
+    walked = anneal(groups, left_out, rules, steps=steps, rng=rng, stop=stop)
+    groups, left_out, stopped = walked.groups, walked.left_out, walked.stopped
+    if stopped:
+        return groups, place_left_out(groups, left_out, rules), True
+    for _ in range(WINDOW_ROUNDS if members <= MID_POOL_LIMIT else 1):
+        left_out, improved, stopped = recreate_windows(
+            groups,
+            left_out,
+            rules,
+            widths=(2, 3, 4),
+            rng=rng,
+            stop=stop,
+            split_cuts=members <= SPLIT_POOL_LIMIT,
+        )
+        if stopped or not improved:
+            break
+    cyclic_exchanges(groups, rules, rounds=EXCHANGE_ROUNDS, rng=rng)
+    while (cut := resplit(groups, left_out, rules)) is not None:
+        groups, left_out = cut
+        if members <= SPLIT_POOL_LIMIT:
+            polish_pairs(groups, rules)
+    left_out = place_left_out(groups, left_out, rules)
+    if dissolve_groups(groups, rules):
+        left_out = place_left_out(groups, left_out, rules)
+    if not stopped:
+        stopped = improve(groups, rules, limits=limits, rng=rng, stop=stop)
+    if members <= SPLIT_POOL_LIMIT:
+        polish_pairs(groups, rules)
+    return groups, left_out, stopped
