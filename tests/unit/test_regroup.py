@@ -13,7 +13,7 @@ from engine.grouping.options import GroupingOptions
 from engine.grouping.search.anneal import anneal
 from engine.grouping.search.exchange import best_assignment, cyclic_exchanges
 from engine.grouping.search.limits import never_stop
-from engine.grouping.search.regroup import best_split, dissolve_groups, resplit
+from engine.grouping.search.regroup import best_split, dissolve_groups, exact_windows, resplit
 from engine.grouping.search.rules import PoolRules
 from engine.grouping.search.scoring import GroupScorer, MemberFactory, MemberFacts, severe_ok
 from engine.grouping.survey.profile import ParticipantProfile
@@ -109,3 +109,10 @@ def test_the_steps_keep_groupings_valid_and_never_lose() -> None:
         dissolved = [list(g) for g in groups]
         dissolve_groups(dissolved, RULES)
         assert valid(dissolved) and total(dissolved)[1] >= total(groups)[1] - 1e-9
+
+        regrouped = [list(g) for g in dissolved]
+        still_out = [m for m in members if m.index not in {x.index for g in dissolved for x in g}]
+        still_out, _ = exact_windows(regrouped, still_out, RULES, random.Random(seed))
+        assert valid(regrouped) and total(regrouped) >= total(dissolved)
+        placed_now = [m.index for g in regrouped for m in g]
+        assert sorted(placed_now + [m.index for m in still_out]) == list(range(40))
