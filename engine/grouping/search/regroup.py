@@ -347,9 +347,10 @@ def exact_windows(
     improved = False
     groups.sort(key=_age_key)
     position = 0
+    near = _nearest_groups(groups)
     while position < len(groups):
         found = None
-        for window in _windows_at(position, len(groups), rng):
+        for window in _windows_at(position, len(groups), rng, near[position]):
             members = [m for i in window for m in groups[i]]
             room = EXACT_WINDOW - len(members)
             if room < 0:
@@ -369,14 +370,40 @@ def exact_windows(
         left_out = [m for m in left_out if id(m) not in taken] + left
         groups[:] = [g for i, g in enumerate(groups) if i not in window] + regrouped
         groups.sort(key=_age_key)
+        near = _nearest_groups(groups)
         improved = True
     return left_out, improved
 
 
-def _windows_at(position: int, count: int, rng: random.Random) -> list[list[int]]:
-    """The group at `position` with the next one, the next two, and one at random."""
+def _windows_at(position: int, count: int, rng: random.Random, near: list[int]) -> list[list[int]]:
+    """The group at `position` with the next one, the next two, the groups holding the
+    members nearest in age to its own, and one at random."""
     windows = [[position, position + 1], [position, position + 1, position + 2]]
+    windows += [[position, other] for other in near[:2]]
+    if len(near) >= 2:
+        windows.append([position, *near[:2]])
     other = int(rng.random() * count)
     if other != position:
         windows.append([position, other])
-    return [w for w in windows if max(w) < count]
+    unique = []
+    for window in windows:
+        if max(window) < count and len(set(window)) == len(window):
+            key = sorted(window)
+            if key not in unique:
+                unique.append(key)
+    return unique
+
+
+def _nearest_groups(groups: list[list[MemberFacts]]) -> list[list[int]]:
+    """For each group, the other groups holding the members next to its own in age order."""
+    ranked = sorted(
+        ((-1 if m.age is None else m.age, number) for number, g in enumerate(groups) for m in g)
+    )
+    found: list[list[int]] = [[] for _ in groups]
+    for position, (_, number) in enumerate(ranked):
+        for other in (position - 1, position + 1):
+            if 0 <= other < len(ranked):
+                neighbour = ranked[other][1]
+                if neighbour != number and neighbour not in found[number]:
+                    found[number].append(neighbour)
+    return found
