@@ -29,6 +29,7 @@ from engine.grouping.search.limits import SearchLimits, StopRule
 from engine.grouping.search.local_search import improve
 from engine.grouping.search.regroup import (
     dissolve_groups,
+    exact_windows,
     polish_pairs,
     recreate_windows,
     resplit,
@@ -105,6 +106,7 @@ def _refine(
         if stopped or not improved:
             break
     cyclic_exchanges(groups, rules, rounds=EXCHANGE_ROUNDS, rng=rng)
+    left_out, _ = exact_windows(groups, left_out, rules, rng)
     while (cut := resplit(groups, left_out, rules)) is not None:
         groups, left_out = cut
         if members <= SPLIT_POOL_LIMIT:
