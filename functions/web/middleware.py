@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 import traceback
 import uuid
 from collections.abc import Callable
@@ -17,6 +18,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from functions.web.errors import PayloadTooLargeError, ServiceError
+from functions.web.observability import request_scope
 from functions.web.problems import problem_for
 from functions.web.settings import Settings
 
@@ -43,7 +45,8 @@ def log_unhandled(error: BaseException, request_id: str) -> None:
 
 
 class RequestContextMiddleware:
-    """Gives each request an id (state and `X-Request-Id`) and answers any crash with a 500."""
+    """Gives each request an id (state, `X-Request-Id` and its log lines), answers any crash
+    with a 500, and logs one line a request: method, route, status and duration."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -54,22 +57,37 @@ class RequestContextMiddleware:
             return
         request_id = request_id_for(scope)
         scope.setdefault("state", {})["request_id"] = request_id
-        started = False
+        status: int | None = None
+        began = time.perf_counter()
 
         async def send_with_id(message: Message) -> None:
-            nonlocal started
+            nonlocal status
             if message["type"] == "http.response.start":
-                started = True
+                status = int(message["status"])
                 MutableHeaders(scope=message).append(REQUEST_ID_HEADER, request_id)
             await send(message)
 
-        try:
-            await self.app(scope, receive, send_with_id)
-        except Exception as error:
-            log_unhandled(error, request_id)
-            if not started:
-                response = problem_for(ServiceError(), request_id)
-                await response(scope, receive, send_with_id)
+        with request_scope(request_id):
+            try:
+                await self.app(scope, receive, send_with_id)
+            except Exception as error:
+                log_unhandled(error, request_id)
+                if status is None:
+                    response = problem_for(ServiceError(), request_id)
+                    await response(scope, receive, send_with_id)
+            log_request(scope, status, time.perf_counter() - began)
+
+
+def log_request(scope: Scope, status: int | None, seconds: float) -> None:
+    # The route's template (`/runs/{run_id}`), not the path: no ids or values in the line.
+    route = getattr(scope.get("route"), "path", None) or "unmatched"
+    logger.info(
+        "%s %s answered %s",
+        scope.get("method"),
+        route,
+        status,
+        extra={"http_status": status, "route": route, "duration_ms": round(seconds * 1000, 1)},
+    )
 
 
 class BodySizeLimitMiddleware:
