@@ -90,7 +90,7 @@ class EventsStore:
         participants: Sequence[ImportedParticipant | Mapping[str, Any]],
     ) -> ImportCounts:
         """Upserts `participants` by external id and registers them for the event: one RPC,
-        all or nothing (sql/migrations/0023).
+        all or nothing (sql/migrations/0020).
 
         `participants` may be a survey reader's participant dicts as they come (`id` is the
         external id). A returning person's answers replace their old ones; a person whose

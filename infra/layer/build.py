@@ -34,6 +34,23 @@ LAMBDA_PLATFORM = "manylinux2014_x86_64"
 LAMBDA_PYTHON = "3.11"
 PROVIDED_BY_RUNTIME = ("boto3",)
 LOCK_FILE = Path(__file__).resolve().parent / "requirements.lock"
+# Installed by the lock but never imported by the functions, so left out of the zip
+# (tests/functions/test_build_layer.py imports every handler and checks): Powertools'
+# utilities besides logging and metrics, and HTTP/2, which the PostgREST client never
+# speaks (its httpx client is made without http2).
+UNUSED_PATHS = (
+    *(
+        f"aws_lambda_powertools/{part}"
+        for part in (
+            "event_handler", "utilities/auth_alpha", "utilities/batch",
+            "utilities/circuit_breaker", "utilities/data_classes", "utilities/data_masking",
+            "utilities/feature_flags", "utilities/idempotency", "utilities/kafka",
+            "utilities/parameters", "utilities/parser", "utilities/streaming",
+            "utilities/validation",
+        )
+    ),
+    "h2", "hpack", "hyperframe",
+)  # fmt: skip
 
 Installer = Callable[[Path, Sequence[str]], None]
 
@@ -92,6 +109,8 @@ def build_layer(output: Path = DEFAULT_OUTPUT, install: Installer = pip_install_
     with tempfile.TemporaryDirectory() as scratch:
         site = Path(scratch) / "python"
         install(site, layer_requirements())
+        for unused in UNUSED_PATHS:
+            shutil.rmtree(site / unused, ignore_errors=True)
         shutil.copytree(
             ROOT / "engine", site / "engine", ignore=shutil.ignore_patterns("__pycache__")
         )

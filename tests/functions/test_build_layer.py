@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 import sys
 import zipfile
 from collections.abc import Sequence
@@ -11,6 +12,8 @@ import pytest
 
 from infra.layer.build import (
     LOCK_FILE,
+    ROOT,
+    UNUSED_PATHS,
     build_layer,
     canonical_name,
     layer_requirements,
@@ -118,3 +121,26 @@ def test_the_zip_carries_bytecode_lambda_can_use(tmp_path: Path) -> None:
         compiled = archive.read("python/engine/grouping/__pycache__/run.cpython-311.pyc")
     # PEP 552: flags 0b01 = hash-based, not checked against the source's timestamp.
     assert int.from_bytes(compiled[4:8], "little") == 0b01
+
+
+def test_what_the_zip_leaves_out_is_never_imported_by_a_function() -> None:
+    # Every handler, and the production PostgREST client made and used once.
+    code = (
+        "import sys, httpx, pathlib\n"
+        "for h in sorted(pathlib.Path('functions').glob('*/handler.py')):\n"
+        "    __import__(f'functions.{h.parent.name}.handler')\n"
+        "from functions.database.postgrest import PostgrestTransport, project_client\n"
+        "from functions.database.transport import Select\n"
+        "def answer(request):\n"
+        "    return httpx.Response(200, json=[], headers={'Content-Range': '*/0'})\n"
+        "http = httpx.Client(transport=httpx.MockTransport(answer))\n"
+        "client = project_client('https://ref.supabase.co', 'key', http)\n"
+        "PostgrestTransport(client, access_token='t').select(Select('events', ('id',)))\n"
+        "print('\\n'.join(sys.modules))\n"
+    )
+    modules = subprocess.run(
+        [sys.executable, "-c", code], check=True, capture_output=True, text=True, cwd=ROOT
+    ).stdout.split()
+    left_out = {path.replace("/", ".") for path in UNUSED_PATHS}
+    imported = [m for m in modules if any(m == x or m.startswith(x + ".") for x in left_out)]
+    assert imported == []
