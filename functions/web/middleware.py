@@ -24,6 +24,9 @@ from functions.web.settings import Settings
 
 SettingsProvider = Callable[[], Settings]
 REQUEST_ID_HEADER = "x-request-id"
+# What a browser may send: the same list serverless.yml gives API Gateway.
+CORS_HEADERS = ["Authorization", "Content-Type", "Idempotency-Key", "If-Match", "Accept-Language"]
+LOCAL_ORIGINS = r"https?://(localhost|127\.0\.0\.1|\[::1\])(:\d{1,5})?"
 _SAFE_REQUEST_ID = re.compile(r"[A-Za-z0-9=_-]{1,128}")
 logger = logging.getLogger("functions")
 
@@ -130,12 +133,17 @@ class BodySizeLimitMiddleware:
 
 
 class SettingsCorsMiddleware:
-    """Starlette's CORS for `Settings.allowed_origins`, rebuilt only when settings change."""
+    """Starlette's CORS for `Settings.allowed_origins`, rebuilt only when settings change;
+    with `APP_ENV=local` and no origins set, the loopback origins (`LOCAL_ORIGINS`)."""
 
     def __init__(self, app: ASGIApp, settings: SettingsProvider) -> None:
         self.app = app
         self.settings = settings
         self._built: tuple[tuple[str, ...], ASGIApp] | None = None
+
+    def _local_default(self) -> bool:
+        settings = self.settings()
+        return settings.app_env == "local" and not settings.allowed_origins
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         try:
@@ -148,9 +156,12 @@ class SettingsCorsMiddleware:
             cors = CORSMiddleware(
                 self.app,
                 allow_origins=list(origins),
+                # Locally with no origins set: any page served from this machine (a Lovable
+                # dev server, a file opened in a browser), never a remote one.
+                allow_origin_regex=LOCAL_ORIGINS if self._local_default() else None,
                 allow_methods=["GET", "POST", "PUT", "DELETE", "OPTIONS"],
-                allow_headers=["Authorization", "Content-Type", "Idempotency-Key"],
-                expose_headers=[REQUEST_ID_HEADER],
+                allow_headers=CORS_HEADERS,
+                expose_headers=[REQUEST_ID_HEADER, "retry-after"],
                 max_age=600,
             )
             self._built = (origins, cors)
