@@ -87,6 +87,16 @@ def cli_push(url: str, folder: Path) -> list[str]:
         return pushed
 
 
+def migrated_folder(tmp_path: Path, url: str, first: str, second: str) -> Path:
+    """A folder of `0001_first.sql` and `0002_second.sql`, applied by the runner."""
+    folder = tmp_path / "m"
+    folder.mkdir()
+    (folder / "0001_first.sql").write_text(first + "\n")
+    (folder / "0002_second.sql").write_text(second + "\n")
+    migrate(url, migrations_dir=folder)
+    return folder
+
+
 def shimmed(url: str) -> str:
     with psycopg.connect(url, autocommit=True) as conn:
         apply_local_shim(conn)
@@ -129,11 +139,9 @@ def test_what_db_push_applied_grouping_migrate_sees_as_applied(
 def test_a_database_migrated_before_the_shared_history_is_adopted(
     tmp_path: Path, empty_database_url: str
 ) -> None:
-    folder = tmp_path / "m"
-    folder.mkdir()
-    (folder / "0001_first.sql").write_text("create table log (step text);\n")
-    (folder / "0002_second.sql").write_text("insert into log values ('second');\n")
-    migrate(empty_database_url, migrations_dir=folder)
+    folder = migrated_folder(
+        tmp_path, empty_database_url, "create table log (step text);", "insert into log values (2);"
+    )
     with psycopg.connect(empty_database_url, autocommit=True) as conn:
         # As the runner left it before: its own ledger only, the second file under the
         # number it had before the numbers were closed up.
@@ -153,11 +161,7 @@ def test_a_database_migrated_before_the_shared_history_is_adopted(
 def test_a_version_only_the_database_knows_is_refused_by_both(
     tmp_path: Path, empty_database_url: str
 ) -> None:
-    folder = tmp_path / "m"
-    folder.mkdir()
-    (folder / "0001_first.sql").write_text("select 1;\n")
-    (folder / "0002_second.sql").write_text("select 2;\n")
-    migrate(empty_database_url, migrations_dir=folder)
+    folder = migrated_folder(tmp_path, empty_database_url, "select 1;", "select 2;")
     (folder / "0002_second.sql").unlink()
     with pytest.raises(MigrationMissingError):
         migrate(empty_database_url, migrations_dir=folder)
