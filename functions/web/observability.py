@@ -1,13 +1,13 @@
 """Logs and metrics of every function, through AWS Lambda Powertools.
 
-Logs: every logger under `functions` writes one JSON object a line (Powertools'
-formatter) at `LOG_LEVEL` (default INFO; Lambda's own `AWS_LAMBDA_LOG_LEVEL` when that is
-all there is), carrying the keys of the moment: `function`, `cold_start` and
-`lambda_request_id` of the invocation (`lambda_entry`), the API Gateway `request_id` and
-the caller's `user_id` of the request (`request_scope`, `bind`). Those are the only keys
-added: ids and counts, never a participant's answers. On Lambda the lines do not also
-propagate to the runtime's root handler (one line each); elsewhere they do, so pytest's
-caplog and the local server still see them.
+Logs: on Lambda (or with `LOG_FORMAT=json`) every logger under `functions` writes one
+JSON object a line (Powertools' formatter) at `LOG_LEVEL` (default INFO; Lambda's own
+`AWS_LAMBDA_LOG_LEVEL` when that is all there is), carrying the keys of the moment:
+`function`, `cold_start` and `lambda_request_id` of the invocation (`lambda_entry`), the
+API Gateway `request_id` and the caller's `user_id` of the request (`request_scope`,
+`bind`). Those are the only keys added: ids and counts, never a participant's answers.
+On Lambda the lines do not also propagate to the runtime's root handler (one line each).
+Elsewhere the loggers are left to the process (the demo, uvicorn, pytest's caplog).
 
 Metrics: CloudWatch's embedded metric format, printed to stdout, which CloudWatch Logs
 turns into metrics under `NAMESPACE`: no API call and no client at a cold start. They are
@@ -66,18 +66,29 @@ def log_level() -> str:
     return level.upper() if level.upper() in logging.getLevelNamesMapping() else "INFO"
 
 
+def json_logs_wanted() -> bool:
+    return on_lambda() or os.environ.get("LOG_FORMAT", "").lower() == "json"
+
+
 def configure_logging(stream: IO[str] | None = None) -> logging.Logger:
-    """JSON lines for the `functions` loggers at `log_level()`; idempotent (one handler)."""
+    """JSON lines for the `functions` loggers at `log_level()`; idempotent (one handler).
+
+    On Lambda (or with `LOG_FORMAT=json`, or a `stream` given); elsewhere the loggers are
+    left to the process (the CLI's demo, uvicorn, pytest), so a terminal shows no JSON.
+    """
     logger = logging.getLogger(ROOT_LOGGER)
     for existing in [h for h in logger.handlers if h.get_name() == _HANDLER_NAME]:
         logger.removeHandler(existing)
+    logger.propagate = not on_lambda()
+    if stream is None and not json_logs_wanted():
+        logger.setLevel(log_level() if os.environ.get("LOG_LEVEL") else logging.NOTSET)
+        return logger
     handler = logging.StreamHandler(stream or sys.stdout)
     handler.set_name(_HANDLER_NAME)
     handler.setFormatter(LambdaPowertoolsFormatter(service=SERVICE, utc=True))
     handler.addFilter(_ContextKeys())
     logger.addHandler(handler)
     logger.setLevel(log_level())
-    logger.propagate = not on_lambda()
     return logger
 
 

@@ -157,3 +157,15 @@ def test_a_timed_block_is_one_milliseconds_metric(
     (directive,) = document["_aws"]["CloudWatchMetrics"]
     assert directive["Metrics"] == [{"Name": "WardPreviewLatency", "Unit": "Milliseconds"}]
     assert directive["Dimensions"] == [["service"]]
+
+
+def test_off_lambda_the_loggers_are_left_to_the_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    logger = configure_logging()
+    assert not [h for h in logger.handlers if h.get_name() == "grouping-service-json"]
+    assert logger.level == logging.NOTSET and logger.propagate
+    monkeypatch.setenv("LOG_FORMAT", "json")
+    try:
+        assert [h.get_name() for h in configure_logging().handlers] == ["grouping-service-json"]
+    finally:
+        monkeypatch.delenv("LOG_FORMAT")
+        configure_logging()
