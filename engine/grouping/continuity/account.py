@@ -2,8 +2,9 @@
 
 Each new group continues at most one earlier group, and each earlier group is continued
 by at most one new group: pairs are matched by how many members they share, most first
-(ties to the lower numbers). A person of the starting grouping who is still a
-participant has moved when their group now is not the continuation of their earlier
+(ties to the lower numbers). A run from the earlier grouping knows instead which group
+grew from which (each kept group remembers its origin). A person of the starting grouping
+who is still a participant has moved when their group now is not the continuation of their earlier
 one, or when they are unassigned now.
 """
 
@@ -30,10 +31,22 @@ class Accounting:
     locks_broken: Sequence[dict[str, Any]] = ()
     together_unmet: Sequence[dict[str, Any]] = ()
     pairs_unknown: Sequence[list[str]] = ()
+    origins: Mapping[frozenset[str], int] | None = None
 
 
-def continuations(start: StartingGrouping, groups: Sequence[Group]) -> dict[int, int]:
-    """New group number → the earlier group number it continues."""
+def continuations(
+    start: StartingGrouping,
+    groups: Sequence[Group],
+    origins: Mapping[frozenset[str], int] | None = None,
+) -> dict[int, int]:
+    """New group number → the earlier group number it continues.
+
+    `origins`, when the run kept track of them (a group's members → the earlier group it
+    grew from), decide; otherwise groups are matched by the members they share.
+    """
+    if origins is not None:
+        found = ((g.number, origins.get(frozenset(g.members))) for g in groups)
+        return {number: origin for number, origin in found if origin is not None}
     where = start.group_of()
     shared: Counter[tuple[int, int]] = Counter()
     for group in groups:
@@ -55,7 +68,7 @@ def account(
     start: StartingGrouping, groups: Sequence[Group], facts: Accounting
 ) -> ContinuityDiagnostics:
     """The continuity diagnostics of `groups` against `start`."""
-    matched = continuations(start, groups)
+    matched = continuations(start, groups, facts.origins)
     now = {member: group.number for group in groups for member in group.members}
     moved = []
     for person, earlier in sorted(start.group_of().items()):

@@ -102,12 +102,16 @@ def run_stable(
     planner = _Planner(used, plan, rules, options, ledger, move_budget)
     limits = SearchLimits.for_effort(effort, members=len(pools))
     outcomes = []
+    origins: dict[frozenset[str], int] = {}
     factory = MemberFactory()
     for key in sorted(triaged.pools, key=pool_order):
         pool = triaged.pools[key]
         members = {p.participant_id: factory.facts(i, p) for i, p in enumerate(pool)}
         board = planner.board(key, members, pools)
         planner.solve(board, limits, rng)
+        for seat in board.seats:
+            if seat.members and seat.origin is not None:
+                origins[frozenset(seat.members)] = seat.origin
         outcomes.append(PoolOutcome(key, pool, board.solution(), rules))
     planner.note_lost(ids, pools)
     tally = RunTally(len(participants), effort, started, stopped=False)
@@ -120,6 +124,7 @@ def run_stable(
         locks_broken=ledger.locks_broken,
         together_unmet=plan.unmet,
         pairs_unknown=plan.unknown,
+        origins=origins if used is not None else None,
     )
     return _with(result, account(used or EMPTY, result.groups, accounting))
 
@@ -170,7 +175,10 @@ class _Planner:
             board.seats.append(Seat(kept, number, number in start.locked_groups))
             seated.update(kept)
         board.out = sorted(set(facts) - seated)
-        self.ledger.note([m for m in board.out if m in self.previous], "changed-profile")
+        moved = [m for m in board.out if m in self.previous]
+        self.ledger.note(moved, "changed-profile")
+        broken = [{"participant_id": m, "rule": "changed-profile"} for m in moved if m in pinned]
+        self.ledger.locks_broken.extend(broken)
         return board
 
     def solve(self, board: Board, limits: SearchLimits, rng: random.Random) -> None:
