@@ -26,8 +26,12 @@ options_st = st.builds(
 
 
 def _valid(
-    groups: dict[int, tuple[str, ...]], by_id: dict[str, Person], bind, apart, options
-) -> bool:  # type: ignore[no-untyped-def]
+    groups: dict[int, tuple[str, ...]],
+    by_id: dict[str, Person],
+    bind: list[set[str]],
+    apart: list[tuple[str, str]],
+    options: GroupingOptions,
+) -> bool:
     return all(
         group_is_valid([by_id[m] for m in g], options) for g in groups.values()
     ) and keeps_pairs(list(groups.values()), bind, apart)

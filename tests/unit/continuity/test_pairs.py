@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from engine.grouping.continuity.requests import PairRequests
 from engine.grouping.continuity.stable import run_stable
+from engine.grouping.models import GroupingResult
 from engine.grouping.options import GroupingOptions
 from tests.unit.continuity.pair_reference import Pair, binding, keeps_pairs, result_groups
 from tests.unit.factories import Person, people
@@ -64,7 +65,9 @@ def best_with_pairs(
     return best
 
 
-def _run(population: list[Person], pairs: tuple[list[Pair], list[Pair]], options: GroupingOptions):  # type: ignore[no-untyped-def]
+def _run(
+    population: list[Person], pairs: tuple[list[Pair], list[Pair]], options: GroupingOptions
+) -> GroupingResult:
     together, apart = pairs
     return run_stable(
         [p.as_input() for p in population],
@@ -102,9 +105,9 @@ def test_every_result_keeps_the_rules_and_the_pairs(
     seen = [m for g in groups for m in g] + [u.participant_id for u in result.unassigned]
     assert sorted(seen) == sorted(by_id)
     assert keeps_pairs(groups, binding(population, together, apart, options), apart)
-    for group in result.groups:
-        expected = reference_score([by_id[m] for m in group.members], options)
-        assert abs(group.score - expected) < 1e-9
+    for scored in result.groups:
+        expected = reference_score([by_id[m] for m in scored.members], options)
+        assert abs(scored.score - expected) < 1e-9
 
 
 def test_an_unmeetable_together_pair_is_reported_with_its_reason() -> None:

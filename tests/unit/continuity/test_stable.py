@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from dataclasses import replace
 
 from hypothesis import HealthCheck, given, settings
@@ -32,8 +33,13 @@ def inputs(population: list[Person]) -> list[dict[str, object]]:
     return [p.as_input() for p in population]
 
 
-def start_of(result: GroupingResult, **locks: object) -> StartingGrouping:
-    return StartingGrouping.from_result([g.model_dump() for g in result.groups], **locks)  # type: ignore[arg-type]
+def start_of(
+    result: GroupingResult, *, locked_people: Sequence[str] = (), locked_groups: Sequence[int] = ()
+) -> StartingGrouping:
+    groups = [g.model_dump() for g in result.groups]
+    return StartingGrouping.from_result(
+        groups, locked_people=locked_people, locked_groups=locked_groups
+    )
 
 
 def comparable(result: GroupingResult) -> tuple[object, object]:
