@@ -14,16 +14,7 @@ from engine.grouping.options import GroupingOptions
 from tests.unit.continuity.pair_reference import Pair, binding, keeps_pairs, result_groups
 from tests.unit.factories import Person, people
 from tests.unit.reference import group_is_valid, objective, reference_score
-
-option_sets = st.fixed_dictionaries(
-    {
-        "kosher_only": st.booleans(),
-        "age_policy": st.sampled_from(["banded", "loose"]),
-        "max_allergy_count": st.integers(0, 3),
-        "min_group_size": st.sampled_from([2, 3, 4]),
-        "target_group_size": st.sampled_from([4, 5, 6]),
-    }
-).map(lambda o: GroupingOptions.model_validate({**o, "fallback_group_size": o["min_group_size"]}))
+from tests.unit.test_optimality import option_sets
 
 
 @st.composite
