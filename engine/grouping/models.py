@@ -144,6 +144,40 @@ class EngineDiagnostics(BaseModel):
     stopped_early: bool
 
 
+class MovedPerson(BaseModel):
+    """One person who was in a group of the starting grouping and is not in it now."""
+
+    participant_id: str
+    from_group: int
+    to_group: int | None
+    reason: str
+
+
+class ContinuityDiagnostics(BaseModel):
+    """How a run that started from an earlier grouping (or had requests) kept to it.
+
+    `moved` counts people of the starting grouping whose group is not the continuation
+    of their earlier one (unassigned now included); withdrawn people are not moved, they
+    are `withdrawn`. Reasons: `withdrawn-partner`, `new-allergy`, `size`,
+    `changed-profile`, `apart-request`, `together-request`, `improvement`.
+    """
+
+    started_from_groups: int
+    stability_weight: float
+    move_budget: int
+    moved: int
+    moved_by_reason: dict[str, int]
+    moved_people: list[MovedPerson]
+    groups_touched: int
+    groups_kept: int
+    groups_new: int
+    joined: int
+    withdrawn: int
+    locks_broken: list[dict[str, Any]]
+    together_unmet: list[dict[str, Any]]
+    pairs_unknown: list[list[str]]
+
+
 class Diagnostics(BaseModel):
     counts: CountDiagnostics
     scores: ScoreDiagnostics
@@ -152,6 +186,8 @@ class Diagnostics(BaseModel):
     kosher: KosherDiagnostics
     diets: dict[str, int]
     engine: EngineDiagnostics
+    # Only for a run with a starting grouping, locks or together/apart requests.
+    continuity: ContinuityDiagnostics | None = None
 
 
 class GroupingResult(BaseModel):

@@ -68,6 +68,13 @@ class PolicyOptions(BaseModel):
     scoring_weights: ScoringWeights = Field(
         ScoringWeights(), description="weights of the group score; keys left out keep defaults"
     )
+    # In units of the objective (a person's share of it is at most 1): at 1, a move must
+    # gain more than a whole person's score to be worth telling them of a new group.
+    stability_weight: Weight = Field(
+        1.0,
+        description="penalty per person moved from their group when a run starts from an"
+        " earlier one; 0 regroups freely",
+    )
 
     @field_validator("fallback_group_size", "target_group_size")
     @classmethod

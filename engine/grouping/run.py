@@ -28,6 +28,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -97,19 +98,46 @@ def run_grouping(
     outcomes, stopped = _solve_pools(
         triaged, options, solver, limits, rng, first_of(*stops), progress
     )
+    return finish_run(
+        RunTally(participants=len(participants), effort=effort, started=started, stopped=stopped),
+        triaged,
+        outcomes,
+        options,
+        clock,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class RunTally:
+    """What a run counted on its way: its input, effort, start time and early stop."""
+
+    participants: int
+    effort: int
+    started: float
+    stopped: bool
+
+
+def finish_run(
+    tally: RunTally,
+    triaged: Triage,
+    outcomes: list[PoolOutcome],
+    options: GroupingOptions,
+    clock: Clock,
+) -> GroupingResult:
+    """Solved pools into the public result: numbered groups, reasons and diagnostics."""
     groups = assemble_groups(outcomes, options)
     unassigned = triaged.unassigned + left_out_entries(outcomes, options)
     unassigned.sort(key=lambda entry: entry.participant_id)
     engine = EngineDiagnostics(
         version=__version__,
         seed=options.seed,
-        effort=effort,
+        effort=tally.effort,
         options=options.model_dump(mode="json"),
-        elapsed_ms=round((clock() - started) * 1000, 1),
+        elapsed_ms=round((clock() - tally.started) * 1000, 1),
         upper_bound=sum(placeable(len(pool), options) for pool in triaged.pools.values()),
-        stopped_early=stopped,
+        stopped_early=tally.stopped,
     )
-    facts = RunFacts(options, len(participants), triaged.profiles, groups, unassigned, engine)
+    facts = RunFacts(options, tally.participants, triaged.profiles, groups, unassigned, engine)
     return GroupingResult(
         groups=groups, unassigned=unassigned, diagnostics=build_diagnostics(facts)
     )
@@ -134,7 +162,7 @@ def _solve_pools(
     outcomes = []
     stopped = False
     factory = MemberFactory()
-    for key in sorted(triaged.pools, key=_pool_order):
+    for key in sorted(triaged.pools, key=pool_order):
         profiles = triaged.pools[key]
         members = [factory.facts(index, profile) for index, profile in enumerate(profiles)]
         solution = solver(members, rules, limits=limits, rng=rng, stop=stop)
@@ -146,6 +174,6 @@ def _solve_pools(
     return outcomes, stopped
 
 
-def _pool_order(key: tuple[bool | None, int | None]) -> tuple[int, int]:
+def pool_order(key: tuple[bool | None, int | None]) -> tuple[int, int]:
     kosher, band = key
     return (-1 if band is None else band, -1 if kosher is None else int(kosher))

@@ -39,6 +39,7 @@ Field = Literal[
     "kosher",
     "diet",
     "dietary_restrictions",
+    "sit_with",
 ]
 FIELDS: Final[tuple[Field, ...]] = get_args(Field)
 IGNORE: Final = "ignore"
@@ -100,6 +101,14 @@ NAMES: Final[dict[Field, tuple[str, ...]]] = {
         "אלרגיות / הגבלות תזונתיות", "הגבלות תזונתיות / אלרגיות", "האם יש לך אלרגיות",
         "יש לך אלרגיות", "האם יש לך אלרגיות למזון", "האם יש לך הגבלות תזונתיות",
         "האם יש לך אלרגיות או הגבלות תזונתיות",
+    ),
+    # Together requests (issue 15): names or emails of people to be grouped with.
+    "sit_with": (
+        "sit with", "i'd like to sit with", "i would like to sit with", "id like to sit with",
+        "who would you like to sit with", "who would you like to be grouped with",
+        "i'd like to be grouped with", "group me with", "seat me with", "friends to sit with",
+        "עם מי תרצה לשבת", "עם מי תרצי לשבת", "אני רוצה לשבת עם",
+        "הייתי רוצה לשבת עם", "לשבת עם",
     ),
 }  # fmt: skip
 

@@ -91,7 +91,7 @@ class _Columns:
         # The answers passed on as they are: (field, column index), for the columns there are.
         self.answers = [
             (field, self.index[field])
-            for field in ("age", "birth_date", "kosher", "diet")
+            for field in ("age", "birth_date", "kosher", "diet", "sit_with")
             if field in self.index
         ]
 

@@ -45,6 +45,8 @@ class BuildGroupsBody(BaseModel):
     # Each option is checked against the engine's field here, before anything else runs.
     options: RunOverrides = Field(default_factory=RunOverrides)
     dry_run: StrictBool = False
+    # A succeeded run of the same event to start from: only what changed moves people.
+    keep_from_run_id: UUID | None = None
 
 
 @router.post("/build-groups", status_code=201)
@@ -63,6 +65,7 @@ def build_groups(
         event_id=asked.event_id,
         overrides=asked.options.overrides(),
         dry_run=asked.dry_run,
+        keep_from_run_id=asked.keep_from_run_id,
         idempotency_key=None if idempotency_key is None else API_KEY_PREFIX + idempotency_key,
     )
     outcome = run_policy(store=store, request=request)

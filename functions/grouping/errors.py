@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functions.web.errors import ConflictError, ServiceError
+from functions.web.errors import ConflictError, InvalidInputError, ServiceError
 
 
 class ActivePolicyError(ConflictError, detail="The active grouping policy cannot be deleted."):
@@ -43,3 +43,9 @@ class GroupingRunFailedError(ServiceError, slug="grouping-run-failed"):
     """The engine or the save failed; the run is recorded as failed, nothing else is saved."""
 
     default_detail = "The grouping run failed and was recorded as failed; nothing was saved."
+
+
+class KeepFromOtherEventError(InvalidInputError, slug="keep-from-other-event"):
+    """`keep_from_run_id` names a run of another event (or none), or a failed run."""
+
+    default_detail = "keep_from_run_id: name a succeeded run of the same event (or leave it out)."

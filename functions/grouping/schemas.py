@@ -203,6 +203,29 @@ class RunDetail(BaseModel):
     unassigned: list[RunUnassignedEntry]
 
 
+class GroupLock(BaseModel):
+    """A person locked to their group in an event's runs (`whole_group`: all of it)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    participant_id: UUID
+    whole_group: bool = False
+
+
+class ApartPair(BaseModel):
+    """Two registrants of an event never grouped together, the smaller id first."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    first_participant_id: UUID
+    second_participant_id: UUID
+
+    @classmethod
+    def of(cls, first: UUID, second: UUID) -> ApartPair:
+        low, high = sorted((first, second))
+        return cls(first_participant_id=low, second_participant_id=high)
+
+
 def columns_of(model: type[BaseModel]) -> tuple[str, ...]:
     """The columns a store selects for `model`: exactly its fields."""
     return tuple(model.model_fields)

@@ -25,6 +25,7 @@ from uuid import UUID
 from pydantic import ValidationError
 
 from engine import GroupingOptions, GroupingResult, Participant, __version__, run_grouping
+from engine.grouping.continuity.stable import run_stable
 from functions.grouping.errors import (
     ArchivedPolicyError,
     ClosedEventError,
@@ -33,6 +34,7 @@ from functions.grouping.errors import (
     NoActivePolicyError,
     RunInProgressError,
 )
+from functions.grouping.keeping import keeping_for
 from functions.grouping.outcomes import RunOutcome, new_outcome, replayed_outcome
 from functions.grouping.schemas import PolicyPublic, RunRecord, TriggerSource
 from functions.grouping.store import GroupingStore
@@ -54,6 +56,9 @@ class RunRequest:
     run_date: date | None = None
     # The event whose registrations are grouped; None: every active participant.
     event_id: UUID | None = None
+    # A run of the same event to start from (issue 15); `keep_latest`: the event's latest.
+    keep_from_run_id: UUID | None = None
+    keep_latest: bool = False
 
 
 def run_policy(*, store: GroupingStore, request: RunRequest) -> RunOutcome:
@@ -192,6 +197,9 @@ def request_hash(request: RunRequest) -> str:
     if request.event_id is not None:
         # Only then, so a run without an event hashes as it did before events existed.
         asked.append(str(request.event_id))
+    if request.keep_from_run_id is not None or request.keep_latest:
+        # The latest run is asked for as such: a retry after the first save asks the same.
+        asked.append(str(request.keep_from_run_id or "latest"))
     text = json.dumps(asked, sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()
 
@@ -204,8 +212,23 @@ def _engine_result(
     request: RunRequest,
 ) -> GroupingResult:
     options = GroupingOptions.model_validate(record.options)
+    keeping = keeping_for(
+        store,
+        event_id=request.event_id,
+        keep_from_run_id=request.keep_from_run_id,
+        keep_latest=request.keep_latest,
+        participants=participants,
+    )
     try:
-        return run_grouping(participants, options, run_date=request.run_date)
+        if keeping.start is None and not keeping.pairs:
+            return run_grouping(participants, options, run_date=request.run_date)
+        return run_stable(
+            participants,
+            options,
+            start=keeping.start,
+            pairs=keeping.pairs,
+            run_date=request.run_date,
+        )
     except Exception as error:
         if not request.dry_run:
             failure = f"engine failed: {type(error).__name__}"

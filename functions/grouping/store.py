@@ -21,6 +21,8 @@ from functions.grouping.schemas import (
     EMPTY_RESULT,
     PARTICIPANT_COLUMNS,
     REGISTRANT_COLUMNS,
+    ApartPair,
+    GroupLock,
     IdempotentRun,
     PolicyCreate,
     PolicyPublic,
@@ -226,6 +228,48 @@ class GroupingStore:
             groups=[RunGroup.model_validate(row) for row in groups],
             unassigned=[RunUnassignedEntry.model_validate(row) for row in unassigned],
         )
+
+    # Stable regroups (issue 15): what the next run of an event keeps to.
+
+    def latest_run_id(self, *, event_id: UUID) -> UUID | None:
+        """The event's latest succeeded run, the nightly job's starting point; None if none."""
+        query = Select(
+            "run_history",
+            # The order's column is selected too: PostgREST and the local transport both
+            # order the answer by it.
+            ("run_id", "run_number"),
+            [eq("event_id", event_id), eq("status", "succeeded")],
+            order=("run_number",),
+            descending=True,
+            limit=1,
+        )
+        rows = self._transport.select(query)
+        return UUID(str(rows[0]["run_id"])) if rows else None
+
+    def list_locks(self, *, event_id: UUID) -> list[GroupLock]:
+        query = Select(
+            "grouping_locks", columns_of(GroupLock), [eq("event_id", event_id)], ("participant_id",)
+        )
+        return [GroupLock.model_validate(row) for row in self._transport.select(query)]
+
+    def set_lock(self, *, event_id: UUID, lock: GroupLock) -> GroupLock:
+        values = {"event_id": str(event_id), **lock.model_dump(mode="json")}
+        write = Insert("grouping_locks", values, columns_of(GroupLock))
+        return GroupLock.model_validate(self._transport.insert(write))
+
+    def list_apart_pairs(self, *, event_id: UUID) -> list[ApartPair]:
+        query = Select(
+            "event_apart_pairs",
+            columns_of(ApartPair),
+            [eq("event_id", event_id)],
+            ("first_participant_id", "second_participant_id"),
+        )
+        return [ApartPair.model_validate(row) for row in self._transport.select(query)]
+
+    def add_apart_pair(self, *, event_id: UUID, pair: ApartPair) -> ApartPair:
+        values = {"event_id": str(event_id), **pair.model_dump(mode="json")}
+        write = Insert("event_apart_pairs", values, columns_of(ApartPair))
+        return ApartPair.model_validate(self._transport.insert(write))
 
 
 def _event_argument(event_id: UUID | None) -> dict[str, str]:

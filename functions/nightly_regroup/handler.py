@@ -17,7 +17,8 @@ The clock is passed in (`now`), so tests fix the moment the event arrives.
 
 Events. Once an organiser works in events (any event exists, open or closed), a night
 regroups each open event whose date is that night or later, one run per event and night
-(key `nightly-<event id>-<YYYY-MM-DD>`, the event's registrations), soonest first, and no
+(key `nightly-<event id>-<YYYY-MM-DD>`, the event's registrations, starting from the
+event's latest run so only what changed moves people), soonest first, and no
 longer runs every active participant: such a run belongs to no dinner, and as the latest
 run it would become the group a participant sees (`my_group`). No open event ahead is
 logged and skipped. Only where there are no events at all does a night run as before
@@ -159,6 +160,8 @@ def regroup_event(store: GroupingStore, night: date, event: EventPublic) -> dict
         event_id=event.id,
         idempotency_key=f"nightly-{event.id}-{night.isoformat()}",
         run_date=night,
+        # Start from the event's latest run: people already told their group keep it.
+        keep_latest=True,
     )
     named = {"event_id": str(event.id)}
     try:

@@ -66,6 +66,11 @@ def load_policy(path: Path) -> dict[str, Any]:
     return policy
 
 
+def load_json(path: Path) -> Any:
+    """Any JSON file, parsed; a file that cannot be read or parsed is a BadInputError."""
+    return _read_json(path)
+
+
 def _read_bytes(path: Path) -> bytes:
     try:
         return path.read_bytes()

@@ -25,15 +25,18 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from engine.grouping.continuity.stable import run_stable
 from engine.grouping.errors import GroupingError
 from engine.grouping.options import GroupingOptions
 from engine.grouping.report.page import render_html, report_from_result
 from engine.grouping.report.reasons import LANGS
 from engine.grouping.report.sheet import render_csv
 from engine.grouping.run import DEFAULT_EFFORT, run_grouping
+from engine.intake.together import sit_with_requests
 from infra.cli.check import register as register_check
 from infra.cli.demo import register as register_demo
 from infra.cli.input import BAD_INPUT, BadInputError, fail, load_export, load_policy
+from infra.cli.keep import add_keep_flags, pair_requests, render_continuity, starting_grouping
 from infra.cli.option_flags import add_option_flags, flag_options
 from infra.cli.report import DEFAULT_LIMIT, render_result, result_json
 from infra.local.migrate import register as register_migrate
@@ -53,6 +56,7 @@ def register_run(subparsers: Subparsers) -> None:
     parser.add_argument("--policy", type=Path, help="a JSON object of grouping options")
     parser.add_argument("--mapping", type=Path, help="a JSON object of header → field or ignore")
     add_option_flags(parser)
+    add_keep_flags(parser)
     parser.add_argument(
         "--effort", type=int, default=DEFAULT_EFFORT, metavar="N", help="search effort, 0-10"
     )
@@ -142,10 +146,18 @@ def run_command(args: argparse.Namespace) -> int:
     try:
         options = _options(args)
         reading = load_export(args.file, as_of=options.as_of or date.today(), mapping=args.mapping)
-        with _progress_bar(len(reading.participants)) as progress:
-            result = run_grouping(
-                reading.participants, options, effort=args.effort, progress=progress
+        start = starting_grouping(args)
+        sit_with = sit_with_requests(reading.participants)
+        pairs = pair_requests(args, sit_with)
+        if start is not None or pairs:
+            result = run_stable(
+                reading.participants, options, start=start, pairs=pairs, effort=args.effort
             )
+        else:
+            with _progress_bar(len(reading.participants)) as progress:
+                result = run_grouping(
+                    reading.participants, options, effort=args.effort, progress=progress
+                )
     except (BadInputError, GroupingError) as error:
         return fail(str(error))
     except ValidationError as error:
@@ -161,11 +173,15 @@ def run_command(args: argparse.Namespace) -> int:
             return fail(f"{error.filename}: cannot write: {error.strerror}")
     if args.json:
         data = result_json(result, reading.names, lang=args.lang)
+        if sit_with.unmatched:
+            data["sit_with_unmatched"] = sit_with.unmatched
         sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2))
         sys.stdout.write("\n")
     else:
         limit = None if args.all else args.limit
-        render_result(result, Console(), names=reading.names, lang=args.lang, limit=limit)
+        console = Console()
+        render_result(result, console, names=reading.names, lang=args.lang, limit=limit)
+        render_continuity(result, sit_with, console)
     return 0
 
 

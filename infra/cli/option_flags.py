@@ -40,6 +40,8 @@ def _argument(annotation: Any) -> dict[str, Any]:
         return {"action": argparse.BooleanOptionalAction}
     if kind is int:
         return {"type": int, "metavar": "N"}
+    if kind is float:
+        return {"type": float, "metavar": "X"}
     if get_origin(kind) is Literal:
         return {"choices": get_args(kind)}
     if get_origin(kind) is tuple:

@@ -36,7 +36,7 @@ def test_the_columns_are_the_policy_schemas_fields(db: Connection) -> None:
 
 
 # Values on and around each rule's edges (spec: 2 <= min <= fallback <= target <= 50,
-# max_allergy_count >= 0, bands strictly increasing from >= 0, weights 0..10).
+# max_allergy_count >= 0, bands strictly increasing from >= 0, weights and stability 0..10).
 sizes = st.sampled_from([1, 2, 3, 4, 5, 6, 7, 49, 50, 51])
 options = st.fixed_dictionaries(
     {},
@@ -48,6 +48,7 @@ options = st.fixed_dictionaries(
         "max_allergy_count": st.integers(min_value=-2, max_value=4),
         "age_policy": st.sampled_from(["banded", "loose", "strict"]),
         "age_bands": st.lists(st.integers(min_value=-1, max_value=70), max_size=4),
+        "stability_weight": st.sampled_from([-0.5, 0, 0.25, 1, 10, 10.5]),
         "scoring_weights": st.dictionaries(
             st.sampled_from([*WEIGHT_NAMES, "height"]),
             st.sampled_from([-0.5, 0, 0.3, 10, 10.5]),

@@ -22,6 +22,8 @@ from functions.database.postgrest import PostgrestTransport
 from functions.events.schemas import EventCreate, ImportedParticipant
 from functions.events.store import EventsStore
 from functions.grouping.schemas import (
+    ApartPair,
+    GroupLock,
     PolicyCreate,
     PolicyPublic,
     PolicyUpdate,
@@ -99,6 +101,13 @@ def _calls(store: GroupingStore) -> dict[str, Callable[[], Any]]:
         "release_run_claim": lambda: store.release_run_claim(idempotency_key="k"),
         "find_run_by_idempotency_key": lambda: store.find_run_by_idempotency_key(key="k"),
         "get_run": lambda: store.get_run(run_id=run),
+        "latest_run_id": lambda: store.latest_run_id(event_id=event),
+        "list_locks": lambda: store.list_locks(event_id=event),
+        "set_lock": lambda: store.set_lock(event_id=event, lock=GroupLock(participant_id=run)),
+        "list_apart_pairs": lambda: store.list_apart_pairs(event_id=event),
+        "add_apart_pair": lambda: store.add_apart_pair(
+            event_id=event, pair=ApartPair.of(run, policy)
+        ),
     }
 
 
@@ -235,6 +244,8 @@ def test_the_store_sends_rpcs_and_reads_relations(sent_requests: list[httpx.Requ
         ("GET", "run_history"),
         ("GET", "run_groups"),
         ("GET", "run_unassigned"),
+        ("GET", "grouping_locks"),
+        ("GET", "event_apart_pairs"),
     }
     assert {relation_of(r) for r in sent_requests if not relation_of(r).startswith("rpc/")} == {
         "grouping_policies",
@@ -245,6 +256,8 @@ def test_the_store_sends_rpcs_and_reads_relations(sent_requests: list[httpx.Requ
         "run_history",
         "run_groups",
         "run_unassigned",
+        "grouping_locks",
+        "event_apart_pairs",
     }
 
 

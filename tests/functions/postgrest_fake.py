@@ -41,6 +41,7 @@ POLICY_ROW: dict[str, Any] = {
     "age_policy": "banded",
     "age_bands": [18, 30, 50],
     "scoring_weights": {"age": 0.4},
+    "stability_weight": 1.0,
     "is_active": True,
     "created_at": STAMP,
     "updated_at": STAMP,
@@ -130,6 +131,16 @@ def sample_rows() -> dict[str, list[dict[str, Any]]]:
                 "birth_date": None,
                 "responses": {"kosher": "yes"},
                 "registered_at": STAMP,
+            }
+        ],
+        "grouping_locks": [
+            {"event_id": EVENT_ID, "participant_id": PERSON_ID, "whole_group": False}
+        ],
+        "event_apart_pairs": [
+            {
+                "event_id": EVENT_ID,
+                "first_participant_id": PERSON_ID,
+                "second_participant_id": RUN_ID,
             }
         ],
         "run_unassigned": [

@@ -61,6 +61,17 @@ def valid_body(route: Route, world: RouteWorld) -> Any:
             "event_id": str(world.event),
         },
         ("POST", "/events"): {"name": "Fuzz dinner", "event_date": "2026-12-04"},
+        # Ids of nobody: the shape is valid, the database refuses the people (422).
+        ("POST", "/events/{event_id}/locks"): {
+            "participant_id": "00000000-0000-4000-8000-000000000001",
+            "whole_group": True,
+        },
+        ("POST", "/events/{event_id}/apart-pairs"): {
+            "participant_ids": [
+                "00000000-0000-4000-8000-000000000001",
+                "00000000-0000-4000-8000-000000000002",
+            ]
+        },
         ("POST", "/events/{event_id}/registrations/import"): [
             {"Email": "fuzz@example.com", "Name": "Fuzz", "Age": "30", "Allergies": "sesame"}
         ],

@@ -34,7 +34,8 @@ from tests.functions.postgrest_fake import (
 
 POLICY_COLUMNS = (
     "kosher_only,min_group_size,fallback_group_size,target_group_size,max_allergy_count,"
-    "age_policy,age_bands,scoring_weights,id,name,is_active,created_at,updated_at,archived_at"
+    "age_policy,age_bands,scoring_weights,stability_weight,id,name,is_active,created_at,"
+    "updated_at,archived_at"
 )
 
 
@@ -86,6 +87,7 @@ def test_create_posts_the_policy_and_asks_for_it_back(
         "age_policy": "banded",
         "age_bands": [18, 25, 30, 35, 40, 50, 60],
         "scoring_weights": {},
+        "stability_weight": 1.0,
     }
     assert created.id == UUID(POLICY_ID)
 

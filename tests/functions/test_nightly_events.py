@@ -129,3 +129,23 @@ def test_one_events_failure_does_not_stop_the_others_and_its_retry_runs_it(
     retried = deliver(scheduled_event(FIRED), FIRED)
     assert [e["status"] for e in retried["events"]] == ["succeeded", "already-done"]
     assert len(runs(api_world)) == 3
+
+
+def test_the_next_night_starts_from_the_latest_run_of_each_event(
+    api_world: ApiWorld, week: dict[str, UUID]
+) -> None:
+    deliver(scheduled_event(FIRED), FIRED)
+    next_night = "2026-11-23T02:00:00Z"
+    summary = deliver(scheduled_event(next_night), next_night)
+    assert summary["status"] == "succeeded"
+    latest = api_world.db.execute(
+        "select diagnostics -> 'continuity' from public.runs where event_id = %s"
+        " order by run_number desc limit 1",
+        [week["friday"]],
+    ).fetchone()
+    assert latest is not None
+    continuity = latest[0]
+    # Nobody changed: every group of the first night is kept, nobody moved.
+    assert continuity["started_from_groups"] > 0
+    assert continuity["groups_kept"] == continuity["started_from_groups"]
+    assert continuity["moved"] == 0
