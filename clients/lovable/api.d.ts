@@ -158,6 +158,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/events/{event_id}/apart-pairs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Apart Pairs */
+        get: operations["list_apart_pairs_events__event_id__apart_pairs_get"];
+        put?: never;
+        /** Add Apart Pair */
+        post: operations["add_apart_pair_events__event_id__apart_pairs_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/events/{event_id}/close": {
         parameters: {
             query?: never;
@@ -172,6 +190,24 @@ export interface paths {
          * @description Closes the event (closing a closed event answers it as it stands).
          */
         post: operations["close_event_events__event_id__close_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/events/{event_id}/locks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Locks */
+        get: operations["list_locks_events__event_id__locks_get"];
+        put?: never;
+        /** Add Lock */
+        post: operations["add_lock_events__event_id__locks_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -370,6 +406,27 @@ export interface components {
             /** Members With Allergies */
             members_with_allergies: number;
         };
+        /** ApartBody */
+        ApartBody: {
+            /** Participant Ids */
+            participant_ids: string[];
+        };
+        /**
+         * ApartPair
+         * @description Two registrants of an event never grouped together, the smaller id first.
+         */
+        ApartPair: {
+            /**
+             * First Participant Id
+             * Format: uuid
+             */
+            first_participant_id: string;
+            /**
+             * Second Participant Id
+             * Format: uuid
+             */
+            second_participant_id: string;
+        };
         /** AssignmentLine */
         AssignmentLine: {
             /** Userhash */
@@ -463,6 +520,8 @@ export interface components {
              * @default false
              */
             dry_run: boolean;
+            /** Keep From Run Id */
+            keep_from_run_id?: string | null;
         };
         /** BulkUpdateAnswer */
         BulkUpdateAnswer: {
@@ -602,6 +661,22 @@ export interface components {
             memberCount: number;
             /** Share */
             share: number;
+        };
+        /**
+         * GroupLock
+         * @description A person locked to their group in an event's runs (`whole_group`: all of it).
+         */
+        GroupLock: {
+            /**
+             * Participant Id
+             * Format: uuid
+             */
+            participant_id: string;
+            /**
+             * Whole Group
+             * @default false
+             */
+            whole_group: boolean;
         };
         /**
          * GroupParticipation
@@ -816,6 +891,12 @@ export interface components {
              *     }
              */
             scoring_weights: components["schemas"]["ScoringWeights"];
+            /**
+             * Stability Weight
+             * @description penalty per person moved from their group when a run starts from an earlier one; 0 regroups freely
+             * @default 1
+             */
+            stability_weight: number;
             /** Name */
             name: string;
         };
@@ -879,6 +960,12 @@ export interface components {
             scoring_weights?: {
                 [key: string]: number;
             } | null;
+            /**
+             * Stability Weight
+             * @description penalty per person moved from their group when a run starts from an earlier one; 0 regroups freely
+             * @default 1
+             */
+            stability_weight: number;
             /**
              * Id
              * Format: uuid
@@ -956,6 +1043,11 @@ export interface components {
             age_bands?: number[] | null;
             /** @description weights of the group score; keys left out keep defaults */
             scoring_weights?: components["schemas"]["ScoringWeights"] | null;
+            /**
+             * Stability Weight
+             * @description penalty per person moved from their group when a run starts from an earlier one; 0 regroups freely
+             */
+            stability_weight?: number | null;
             /** Name */
             name?: string | null;
         };
@@ -1214,6 +1306,11 @@ export interface components {
             age_bands?: number[] | null;
             /** @description weights of the group score; keys left out keep defaults */
             scoring_weights?: components["schemas"]["ScoringWeights"] | null;
+            /**
+             * Stability Weight
+             * @description penalty per person moved from their group when a run starts from an earlier one; 0 regroups freely
+             */
+            stability_weight?: number | null;
             /**
              * Seed
              * @description the random seed; the same seed, the same groups
@@ -2422,6 +2519,210 @@ export interface operations {
             };
         };
     };
+    list_apart_pairs_events__event_id__apart_pairs_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                event_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApartPair"][];
+                };
+            };
+            /** @description No valid Supabase access token (`WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this, or may not see what it names. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record, or it is not visible to the caller. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields: `errors` names each one and what is wrong with it. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:grouping-service:problem:invalid-input",
+                     *       "title": "Unprocessable Content",
+                     *       "status": 422,
+                     *       "detail": "The request has invalid fields.",
+                     *       "errors": [
+                     *         {
+                     *           "field": "options.min_group_size",
+                     *           "message": "Input should be at least 2"
+                     *         }
+                     *       ],
+                     *       "request_id": "Xk3q9hJvFiAEMdQ="
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service failed; `request_id` finds it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service it depends on is unavailable: retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    add_apart_pair_events__event_id__apart_pairs_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                event_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApartBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApartPair"];
+                };
+            };
+            /** @description No valid Supabase access token (`WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this, or may not see what it names. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record, or it is not visible to the caller. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A conflict with the current state: a stale `If-Match` or `expectedVersion`, an idempotency key reused for another request or still in progress, an archived policy or a closed event. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this function takes. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields: `errors` names each one and what is wrong with it. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:grouping-service:problem:invalid-input",
+                     *       "title": "Unprocessable Content",
+                     *       "status": 422,
+                     *       "detail": "The request has invalid fields.",
+                     *       "errors": [
+                     *         {
+                     *           "field": "options.min_group_size",
+                     *           "message": "Input should be at least 2"
+                     *         }
+                     *       ],
+                     *       "request_id": "Xk3q9hJvFiAEMdQ="
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service failed; `request_id` finds it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service it depends on is unavailable: retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     close_event_events__event_id__close_post: {
         parameters: {
             query?: never;
@@ -2440,6 +2741,210 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["EventPublic"];
+                };
+            };
+            /** @description No valid Supabase access token (`WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this, or may not see what it names. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record, or it is not visible to the caller. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A conflict with the current state: a stale `If-Match` or `expectedVersion`, an idempotency key reused for another request or still in progress, an archived policy or a closed event. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this function takes. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields: `errors` names each one and what is wrong with it. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:grouping-service:problem:invalid-input",
+                     *       "title": "Unprocessable Content",
+                     *       "status": 422,
+                     *       "detail": "The request has invalid fields.",
+                     *       "errors": [
+                     *         {
+                     *           "field": "options.min_group_size",
+                     *           "message": "Input should be at least 2"
+                     *         }
+                     *       ],
+                     *       "request_id": "Xk3q9hJvFiAEMdQ="
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service failed; `request_id` finds it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service it depends on is unavailable: retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_locks_events__event_id__locks_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                event_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GroupLock"][];
+                };
+            };
+            /** @description No valid Supabase access token (`WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this, or may not see what it names. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record, or it is not visible to the caller. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields: `errors` names each one and what is wrong with it. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:grouping-service:problem:invalid-input",
+                     *       "title": "Unprocessable Content",
+                     *       "status": 422,
+                     *       "detail": "The request has invalid fields.",
+                     *       "errors": [
+                     *         {
+                     *           "field": "options.min_group_size",
+                     *           "message": "Input should be at least 2"
+                     *         }
+                     *       ],
+                     *       "request_id": "Xk3q9hJvFiAEMdQ="
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service failed; `request_id` finds it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service it depends on is unavailable: retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    add_lock_events__event_id__locks_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                event_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GroupLock"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GroupLock"];
                 };
             };
             /** @description No valid Supabase access token (`WWW-Authenticate: Bearer`). */
