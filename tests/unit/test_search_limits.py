@@ -31,8 +31,10 @@ from tests.unit.test_regroup import RULES, pool, total, valid
 )
 def test_refinement_rounds_follow_the_run_size(members: int, rounds: int) -> None:
     # Runs under 32 get one round (small events answer in well under 100 ms); from 32,
-    # 150 // members rounds, at most 4 and at least 1.
-    assert SearchLimits.for_effort(3, members=members).refine_rounds == rounds
+    # 150 // members rounds, at most 4 and at least 1, each merging windows.
+    limits = SearchLimits.for_effort(3, members=members)
+    assert limits.refine_rounds == rounds
+    assert limits.merge == (members >= 32)
 
 
 def test_the_effort_still_sets_the_breadth() -> None:

@@ -25,7 +25,8 @@ ANNEAL_RUN_STEPS = 15_000
 # Rounds of refinement (annealing, regrouping and merging again from the best so far)
 # for a run of m members: REFINE_RUN_MEMBERS // m, between 1 and REFINE_ROUNDS, so a
 # run of 36-150 spends about what one round of 150 costs; a run of fewer than
-# REFINE_FROM_MEMBERS (a small event, answered in well under 100 ms) gets one round.
+# REFINE_FROM_MEMBERS (a small event, to be answered within 100 ms) gets one round and
+# no merging of windows (on the small reference set it changed no result).
 REFINE_RUN_MEMBERS = 150
 REFINE_ROUNDS = 4
 REFINE_FROM_MEMBERS = 32
@@ -35,12 +36,13 @@ REFINE_FROM_MEMBERS = 32
 class SearchLimits:
     """How hard to search: `window` neighbours per group, at most `passes` sweeps,
     `anneal_steps` steps of the annealing walk per member of a refined pool, and
-    `refine_rounds` rounds of the refinement."""
+    `refine_rounds` rounds of the refinement, each merging windows when `merge`."""
 
     window: int
     passes: int
     anneal_steps: int = ANNEAL_STEPS_PER_EFFORT * 4
     refine_rounds: int = 1
+    merge: bool = True
 
     @classmethod
     def for_effort(cls, effort: int, *, members: int = 0) -> SearchLimits:
@@ -55,10 +57,9 @@ class SearchLimits:
         steps = ANNEAL_STEPS_PER_EFFORT * (effort + 1)
         budget = ANNEAL_RUN_STEPS * (effort + 1)
         steps = min(steps, budget // max(1, members))
-        rounds = 1
-        if members >= REFINE_FROM_MEMBERS:
-            rounds = max(1, min(REFINE_ROUNDS, REFINE_RUN_MEMBERS // members))
-        return cls(window=effort + 1, passes=3 * effort, anneal_steps=steps, refine_rounds=rounds)
+        merge = members >= REFINE_FROM_MEMBERS
+        rounds = max(1, min(REFINE_ROUNDS, REFINE_RUN_MEMBERS // members)) if merge else 1
+        return cls(effort + 1, 3 * effort, steps, refine_rounds=rounds, merge=merge)
 
 
 class StopRule(Protocol):

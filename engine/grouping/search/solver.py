@@ -129,7 +129,8 @@ def _refine(
     left_out = place_left_out(groups, left_out, rules)
     if dissolve_groups(groups, rules):
         left_out = place_left_out(groups, left_out, rules)
-    left_out, _ = merge_windows(groups, left_out, columns)
+    if limits.merge:
+        left_out, _ = merge_windows(groups, left_out, columns)
     if not stopped:
         stopped = improve(groups, rules, limits=limits, rng=rng, stop=stop)
     if members <= SPLIT_POOL_LIMIT:
