@@ -41,12 +41,19 @@ def best_partition(members: list[MemberFacts]) -> tuple[int, float]:
     return best
 
 
+def chunked(
+    members: list[MemberFacts], size: int
+) -> tuple[list[list[MemberFacts]], list[MemberFacts]]:
+    """Valid chunks of `size` in order, and whom they leave out."""
+    groups = chunks(members, size)
+    placed = {m.index for g in groups for m in g}
+    return groups, [m for m in members if m.index not in placed]
+
+
 def test_a_window_reaches_the_best_cover_its_columns_allow() -> None:
     for seed in range(6):
         members = pool(seed, 10)
-        groups = chunks(members, 5)
-        placed = {m.index for g in groups for m in g}
-        left_out = [m for m in members if m.index not in placed]
+        groups, left_out = chunked(members, 5)
         columns = ColumnPool(RULES)
         columns.add(every_valid_group(members))
         before = total(groups)
@@ -76,9 +83,7 @@ def test_a_column_places_a_left_out_member() -> None:
 @given(st.integers(0, 10_000), st.integers(14, 40))
 def test_merging_the_walks_groups_never_loses(seed: int, count: int) -> None:
     members = pool(seed, count)
-    groups = chunks(members, 5)
-    placed = {m.index for g in groups for m in g}
-    left_out = [m for m in members if m.index not in placed]
+    groups, left_out = chunked(members, 5)
     walked = anneal(groups, left_out, RULES, steps=1500, rng=random.Random(seed), stop=never_stop)
     columns = ColumnPool(RULES, walked.seen)
     groups, left_out = [list(g) for g in walked.groups], list(walked.left_out)

@@ -46,19 +46,15 @@ def test_the_effort_still_sets_the_breadth() -> None:
 def test_a_second_round_starts_from_the_first_and_never_loses(seed: int) -> None:
     members = pool(seed, 36)
     one = SearchLimits.for_effort(1, members=36)
-    first = solve_pool(
-        members,
-        RULES,
-        limits=replace(one, refine_rounds=1),
-        rng=random.Random(seed),
-        stop=never_stop,
-    )
-    second = solve_pool(
-        members,
-        RULES,
-        limits=replace(one, refine_rounds=2),
-        rng=random.Random(seed),
-        stop=never_stop,
+    first, second = (
+        solve_pool(
+            members,
+            RULES,
+            limits=replace(one, refine_rounds=rounds),
+            rng=random.Random(seed),
+            stop=never_stop,
+        )
+        for rounds in (1, 2)
     )
     assert valid(first.groups) and valid(second.groups)
     assert total(second.groups)[0] >= total(first.groups)[0]
