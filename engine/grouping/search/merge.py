@@ -1,18 +1,17 @@
-"""Solution merging: the best exact cover of a window of groups by groups seen before.
+"""Solution merging: the best cover of a window of groups by groups seen before.
 
 The annealing walk forms thousands of valid groups on its way, and the best grouping
 it keeps uses only a few of them; an optimum that is a chain of changes across four or
 five groups is often made of groups the walk did form, at different times. So every
 valid group seen is kept (`ColumnPool`, by its members' bit mask), and a window of
-groups neighbouring in age, with the nearest left-out members, is regrouped exactly
-over them: the best set of seen groups, disjoint, that places every member the window
-places now (and any left-out it can), found by a dynamic programme over the members
-still to place. The window's own groups are among the columns, so a window never
-loses; it changes only when the cover is better by the spec's order (more placed, then
-a higher total).
+groups neighbouring in age, with the nearest left-out members, is regrouped over them:
+the best set of seen groups, disjoint, that places every member the window places now
+(and any left-out it can), found by branch and bound over the members still to place.
+The window's own groups are among the columns, so a window never loses; it changes
+only when the cover is better by the spec's order (more placed, then a higher total).
 
-Each window's programme counts its states and gives up past MERGE_STATES, so the work
-is bounded and the same for a seed, whatever the machine.
+Each window's search counts its nodes and settles for the best cover found once past
+MERGE_NODES, so the work is bounded and the same for a seed, whatever the machine.
 """
 
 from __future__ import annotations
