@@ -68,22 +68,18 @@ def merge_windows(
 ) -> tuple[list[MemberFacts], bool]:
     """Regroup windows of neighbouring groups by their best cover with seen columns.
 
-    Windows hold at most MERGE_MEMBERS members: from every group in turn, the run of
-    groups that follow it in order of mean age, then the groups holding the members
-    nearest in age to its own (where a wide group's outliers find their kind). Returns
-    (left out, improved); `groups` changes in place.
+    Windows are runs of consecutive groups in order of mean age, as long as they hold
+    at most MERGE_MEMBERS members, from every group in turn. Returns (left out,
+    improved); `groups` changes in place.
     """
     columns.add(groups)
     by_member, bits = columns.by_member()
     members = {m.index: m for g in groups for m in g} | {m.index: m for m in left_out}
     improved = False
     position = 0
-    while position < 2 * len(groups):
+    while position < len(groups):
         groups.sort(key=_mean_age)
-        if position < len(groups):
-            window = _window(groups, position)
-        else:
-            window = _spread_window(groups, position - len(groups))
+        window = _window(groups, position)
         spare = _nearest(window, left_out)
         found = _best_cover(window, spare, columns.values, by_member, bits)
         if found is None:
@@ -110,29 +106,6 @@ def _window(groups: list[list[MemberFacts]], start: int) -> list[list[MemberFact
             break
         window.append(group)
         size += len(group)
-    return window
-
-
-def _spread_window(groups: list[list[MemberFacts]], start: int) -> list[list[MemberFacts]]:
-    """The group at `start` with the groups holding the members nearest in age to each of
-    its members, while they fit."""
-    group = groups[start]
-    ranked = sorted(
-        (abs((m.age or 0) - (x.age or 0)), number)
-        for number, other in enumerate(groups)
-        if number != start
-        for m in group
-        for x in other
-    )
-    window, size, taken = [group], len(group), {start}
-    for _, number in ranked:
-        if number in taken:
-            continue
-        if size + len(groups[number]) > MERGE_MEMBERS:
-            break
-        taken.add(number)
-        window.append(groups[number])
-        size += len(groups[number])
     return window
 
 
