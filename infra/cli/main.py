@@ -33,6 +33,7 @@ from engine.grouping.report.sheet import render_csv
 from engine.grouping.run import DEFAULT_EFFORT, run_grouping
 from infra.cli.check import register as register_check
 from infra.cli.demo import register as register_demo
+from infra.cli.health import register as register_health
 from infra.cli.input import BAD_INPUT, BadInputError, fail, load_export, load_policy
 from infra.cli.option_flags import add_option_flags, flag_options
 from infra.cli.report import DEFAULT_LIMIT, render_result, result_json
@@ -98,6 +99,7 @@ REGISTRARS: list[Registrar] = [
     register_migrate,
     register_serve,
     register_demo,
+    register_health,
 ]
 
 
