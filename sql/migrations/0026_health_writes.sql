@@ -9,6 +9,44 @@
 --   4. the unassigned queue keeps no one's allergens (its details are the pool and the
 --      rules only, as the API shows them).
 
+-- Stores sealed rows under their data key: the one writer of the ciphertext tables, which no
+-- API role writes directly. Definer rights for that; the caller is checked first.
+create function private.store_sealed_answers(p_health jsonb) returns integer
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  stored integer;
+begin
+  if not private.may_open_health_in_bulk() then
+    raise exception 'only an admin or the service stores sealed answers' using errcode = '42501';
+  end if;
+  insert into public.health_data_keys (id, key_ref, wrapped_key)
+  values (
+    (p_health #>> '{data_key,id}')::uuid,
+    p_health #>> '{data_key,key_ref}',
+    decode(p_health #>> '{data_key,wrapped_key}', 'base64')
+  );
+  insert into public.participant_health as h (participant_id, data_key_id, nonce, ciphertext)
+  select
+    (s.item ->> 'participant_id')::uuid,
+    (p_health #>> '{data_key,id}')::uuid,
+    decode(s.item ->> 'nonce', 'base64'),
+    decode(s.item ->> 'ciphertext', 'base64')
+  from jsonb_array_elements(p_health -> 'rows') as s (item)
+  order by 1
+  on conflict (participant_id) do update
+    set data_key_id = excluded.data_key_id, nonce = excluded.nonce,
+      ciphertext = excluded.ciphertext;
+  get diagnostics stored = row_count;
+  return stored;
+end
+$$;
+
+revoke all on function private.store_sealed_answers(jsonb) from public, anon;
+grant execute on function private.store_sealed_answers(jsonb) to authenticated, service_role;
+
 -- 1. The import, sealed --------------------------------------------------------------------
 
 -- import_registrations(event, participants, health) as in 0023, plus:
@@ -145,23 +183,7 @@ begin
       raise exception 'sealed answers for someone this import does not name'
         using errcode = '22023';
     end if;
-    insert into public.health_data_keys (id, key_ref, wrapped_key)
-    values (
-      (p_health #>> '{data_key,id}')::uuid,
-      p_health #>> '{data_key,key_ref}',
-      decode(p_health #>> '{data_key,wrapped_key}', 'base64')
-    );
-    insert into public.participant_health as h (participant_id, data_key_id, nonce, ciphertext)
-    select
-      (s.item ->> 'participant_id')::uuid,
-      (p_health #>> '{data_key,id}')::uuid,
-      decode(s.item ->> 'nonce', 'base64'),
-      decode(s.item ->> 'ciphertext', 'base64')
-    from jsonb_array_elements(health_rows) as s (item)
-    order by 1
-    on conflict (participant_id) do update
-      set data_key_id = excluded.data_key_id, nonce = excluded.nonce,
-        ciphertext = excluded.ciphertext;
+    perform private.store_sealed_answers(p_health);
     -- A person whose only change is their answers' health part was updated too.
     insert into imported_people (id, inserted)
     select (s.item ->> 'participant_id')::uuid, false
@@ -214,23 +236,7 @@ begin
   if jsonb_array_length(coalesce(p_health -> 'rows', '[]'::jsonb)) = 0 then
     return 0;
   end if;
-  insert into public.health_data_keys (id, key_ref, wrapped_key)
-  values (
-    (p_health #>> '{data_key,id}')::uuid,
-    p_health #>> '{data_key,key_ref}',
-    decode(p_health #>> '{data_key,wrapped_key}', 'base64')
-  );
-  insert into public.participant_health as h (participant_id, data_key_id, nonce, ciphertext)
-  select
-    (s.item ->> 'participant_id')::uuid,
-    (p_health #>> '{data_key,id}')::uuid,
-    decode(s.item ->> 'nonce', 'base64'),
-    decode(s.item ->> 'ciphertext', 'base64')
-  from jsonb_array_elements(p_health -> 'rows') as s (item)
-  on conflict (participant_id) do update
-    set data_key_id = excluded.data_key_id, nonce = excluded.nonce,
-      ciphertext = excluded.ciphertext;
-  get diagnostics sealed = row_count;
+  sealed := private.store_sealed_answers(p_health);
   update public.participants as p
     set responses = (
       select coalesce(jsonb_object_agg(e.key, e.value), '{}'::jsonb)

@@ -54,7 +54,7 @@ def test_rows_sealed_under_one_kms_data_key_open_with_one_decrypt(kms: KmsKeySer
         calls.append(ref)
         return original(blob, ref)
 
-    kms.unwrap = counted  # type: ignore[method-assign]
+    kms.unwrap = counted  # type: ignore[method-assign,assignment]
     opened = Opener(kms, wrapped).open_all(envelopes)
     assert opened == {DANA: ANSWERS, ELI: {"dietary_restrictions": "gluten"}}
     assert len(calls) == 1
