@@ -3,6 +3,7 @@ under one data key of the local key service (the one the functions under test op
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Sequence
 from typing import Any
@@ -60,3 +61,28 @@ def insert_people(
             [registered_for, ids],
         )
     return ids
+
+
+def opened_answers(conn: Connection) -> dict[Any, dict[str, Any]]:
+    """Participant id → their sealed answers, opened with the local key (read as the owner,
+    so no audit row: this is the test looking, not a caller)."""
+    from functions.health.schemas import Envelope, WrappedKey
+    from functions.health.sealing import Opener
+
+    keys = [
+        WrappedKey(id=row[0], key_ref=row[1], wrapped_key=base64.b64encode(row[2]))
+        for row in conn.execute("select id, key_ref, wrapped_key from public.health_data_keys")
+    ]
+    envelopes = [
+        Envelope(
+            participant_id=row[0],
+            data_key_id=row[1],
+            nonce=base64.b64encode(row[2]),
+            ciphertext=base64.b64encode(row[3]),
+        )
+        for row in conn.execute(
+            "select participant_id, data_key_id, nonce, ciphertext from public.participant_health"
+        )
+    ]
+    opener = Opener(key_service_for(load_settings(app_env="local")), keys)
+    return {e.participant_id: opener.open(e) for e in envelopes}

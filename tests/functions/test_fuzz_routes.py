@@ -61,6 +61,7 @@ def valid_body(route: Route, world: RouteWorld) -> Any:
             "event_id": str(world.event),
         },
         ("POST", "/events"): {"name": "Fuzz dinner", "event_date": "2026-12-04"},
+        ("PUT", "/me/health/sharing"): {"share_with_group": True},
         ("POST", "/events/{event_id}/registrations/import"): [
             {"Email": "fuzz@example.com", "Name": "Fuzz", "Age": "30", "Allergies": "sesame"}
         ],
