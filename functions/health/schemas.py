@@ -39,6 +39,17 @@ class SealedBatch(_Row):
     keys: list[WrappedKey] = []
 
 
+class RunBatch(_Row):
+    """Everyone's sealed rows for a run, as columns (a run reads thousands of rows: base64
+    is decoded when each row is opened, not by the model)."""
+
+    participant_ids: list[str] = []
+    data_key_ids: list[str] = []
+    nonces: list[str] = []
+    ciphertexts: list[str] = []
+    keys: list[WrappedKey] = []
+
+
 class ImportBatch(SealedBatch):
     """Before an import: the stored ids of the external ids it names, and their answers."""
 

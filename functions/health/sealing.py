@@ -8,6 +8,7 @@ alone, closed, without stopping the others.
 
 from __future__ import annotations
 
+import binascii
 import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -17,7 +18,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from functions.health.envelope import Sealed, open_sealed, row_identity, seal
 from functions.health.errors import SealedAnswersError
 from functions.health.keys import KeyService
-from functions.health.schemas import Envelope, WrappedKey
+from functions.health.schemas import Envelope, RunBatch, WrappedKey
 from functions.health.store import b64
 
 # The survey answers that are not health data: everything else a survey answers is sealed
@@ -86,14 +87,29 @@ class Opener:
 
     def open(self, envelope: Envelope) -> dict[str, Any]:
         """The answers of `envelope`; `SealedAnswersError` if it (or its key) does not open."""
-        key_id = str(envelope.data_key_id)
+        sealed = Sealed(envelope.nonce, envelope.ciphertext)
+        return self._open(str(envelope.participant_id), str(envelope.data_key_id), sealed)
+
+    def _open(self, participant_id: str, key_id: str, sealed: Sealed) -> dict[str, Any]:
         cipher = self._cipher(key_id)
         if cipher is None:
             raise SealedAnswersError()
-        identity = row_identity(str(envelope.participant_id), key_id)
-        return open_sealed(
-            Sealed(envelope.nonce, envelope.ciphertext), cipher=cipher, identity=identity
+        identity = row_identity(participant_id, key_id)
+        return open_sealed(sealed, cipher=cipher, identity=identity)
+
+    def open_columns(self, batch: RunBatch) -> dict[str, dict[str, Any] | None]:
+        """`open_all` for a run's columns: participant id → answers, or None."""
+        opened: dict[str, dict[str, Any] | None] = {}
+        rows = zip(
+            batch.participant_ids, batch.data_key_ids, batch.nonces, batch.ciphertexts, strict=True
         )
+        for participant_id, key_id, nonce, ciphertext in rows:
+            try:
+                sealed = Sealed(binascii.a2b_base64(nonce), binascii.a2b_base64(ciphertext))
+                opened[participant_id] = self._open(participant_id, key_id, sealed)
+            except (SealedAnswersError, binascii.Error):
+                opened[participant_id] = None
+        return opened
 
     def open_all(self, envelopes: Iterable[Envelope]) -> dict[str, dict[str, Any] | None]:
         """Participant id → answers, or None for a row that does not open."""

@@ -36,7 +36,7 @@ class RunAnswers:
 
     def for_run(self, *, event_id: UUID | None) -> dict[str, dict[str, Any] | None]:
         batch = self.store.open_for_run(route=self.route, event_id=event_id)
-        opened = Opener(self.keys, batch.keys).open_all(batch.envelopes)
+        opened = Opener(self.keys, batch.keys).open_columns(batch)
         failed = sum(1 for answers in opened.values() if answers is None)
         if failed:
             logger.warning("%d sealed answers did not open; those people are unassigned", failed)

@@ -20,7 +20,7 @@ from functions.health.schemas import (
     GroupBatch,
     ImportBatch,
     PersonBatch,
-    SealedBatch,
+    RunBatch,
     WrappedKey,
 )
 
@@ -37,11 +37,11 @@ class HealthStore:
     def __init__(self, transport: Transport) -> None:
         self._transport = transport
 
-    def open_for_run(self, *, route: str, event_id: UUID | None) -> SealedBatch:
+    def open_for_run(self, *, route: str, event_id: UUID | None) -> RunBatch:
         args: dict[str, Any] = {"p_route": route}
         if event_id is not None:
             args["p_event_id"] = str(event_id)
-        return SealedBatch.model_validate(self._transport.rpc("open_health_for_run", args))
+        return RunBatch.model_validate(self._transport.rpc("open_health_for_run", args))
 
     def open_for_import(
         self, *, route: str, external_ids: Sequence[str], event_id: UUID | None

@@ -357,18 +357,26 @@ set search_path = ''
 set jit = off
 as $$
 declare
-  envelopes jsonb;
+  answer jsonb;
   key_ids uuid[];
   people integer;
 begin
   if not private.may_open_health_in_bulk() then
     raise exception 'only an admin or the service runs a grouping' using errcode = '42501';
   end if;
+  -- Columns rather than an object a row: a 10,000-person run reads a third less JSON.
   select
-    coalesce(jsonb_agg(private.health_envelope(h)), '[]'::jsonb),
+    jsonb_build_object(
+      'participant_ids', coalesce(jsonb_agg(h.participant_id order by h.participant_id), '[]'),
+      'data_key_ids', coalesce(jsonb_agg(h.data_key_id order by h.participant_id), '[]'),
+      'nonces', coalesce(jsonb_agg(translate(encode(h.nonce, 'base64'), E'\n', '')
+        order by h.participant_id), '[]'),
+      'ciphertexts', coalesce(jsonb_agg(translate(encode(h.ciphertext, 'base64'), E'\n', '')
+        order by h.participant_id), '[]')
+    ),
     array_agg(distinct h.data_key_id),
     count(*)
-    into envelopes, key_ids, people
+    into answer, key_ids, people
     from public.participant_health as h
     join public.participants as p on p.id = h.participant_id
     where case when p_event_id is null then p.active
@@ -379,9 +387,7 @@ begin
   perform private.write_health_audit(
     'event', 'grouping', p_route, null, null, p_event_id, people
   );
-  return jsonb_build_object(
-    'envelopes', envelopes, 'keys', private.health_keys_of(coalesce(key_ids, '{}'))
-  );
+  return answer || jsonb_build_object('keys', private.health_keys_of(coalesce(key_ids, '{}')));
 end
 $$;
 
