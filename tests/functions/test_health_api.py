@@ -10,6 +10,7 @@ import subprocess
 from collections.abc import Iterator
 from typing import Any
 
+import jwt
 import pytest
 from moto import mock_aws
 
@@ -221,3 +222,53 @@ def test_a_dump_after_a_run_holds_no_allergy_text_nor_an_allergen_beside_a_perso
         if table in personal:
             body = section.split("\\.\n", 1)[0].lower()
             assert not [a for a in ALLERGENS if a in body], table
+
+
+def test_a_member_reads_their_own_answers_and_groups_notes_and_nothing_of_others(
+    api_world: ApiWorld, world: str
+) -> None:
+    _, run = _import_and_run(api_world)
+    db, token = api_world.db, api_world.member_token
+    member = jwt.decode(token, options={"verify_signature": False})["sub"]
+    db.execute(
+        "update public.participants set user_id = %s where full_name = 'Dana Levi'", [member]
+    )
+    mine, others = db.execute(
+        "select m.group_id, (select g.id from public.groups as g where g.run_id = m.run_id"
+        " and g.id <> m.group_id limit 1) from public.group_members as m"
+        " join public.participants as p on p.id = m.participant_id"
+        " where p.full_name = 'Dana Levi' and m.run_id = %s",
+        [run["run_id"]],
+    ).fetchone() or (None, None)
+    assert mine is not None and others is not None, "nine people make two groups"
+    (eli,) = (
+        db.execute("select id from public.participants where full_name = 'Eli Cohen'").fetchone()
+        or ()
+    )
+    audited = "select count(*) from public.health_access_log"
+    before = db.execute(audited).fetchone()
+    own = call(health_api, "GET", "/me/health", token)
+    assert own.status == 200 and own.json()["answers"] == {
+        "dietary_restrictions": ALLERGY_TEXTS["Dana Levi"]
+    }
+    notes = call(health_api, "GET", "/me/group/allergy-notes", token).json()
+    assert notes["group_id"] == str(mine) and notes["members"] == []
+    sharing = call(health_api, "PUT", "/me/health/sharing", token, body={"share_with_group": True})
+    assert sharing.status == 200
+    shared = call(health_api, "GET", "/me/group/allergy-notes", token).json()
+    assert shared["members"] == [{"full_name": "Dana Levi", "allergens": {"peanut": "severe"}}]
+    after = db.execute(audited).fetchone()
+    assert before is not None and after == (before[0] + 3,)
+    # Nothing of another group, nor of another person, through any route.
+    for path, query in (
+        (f"/groups/{others}/allergy-notes", "purpose=venue"),
+        (f"/participants/{eli}/health", "purpose=support"),
+        ("/health/access", ""),
+    ):
+        assert call(health_api, "GET", path, token, query=query).status == 403
+    assert db.execute(audited).fetchone() == after
+    seen = call(health_api, "GET", "/me/health/access", token).json()
+    assert {(e["subject"], e["purpose"]) for e in seen} >= {
+        ("answers", "self"),
+        ("group-notes", "group-member"),
+    }
