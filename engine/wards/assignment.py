@@ -130,7 +130,7 @@ def rejoined_groups(
     household goes to the group most of its stored members are in (on a tie, the group of
     the first of them in household order). Members without a stored group follow their
     household anyway (see `effective_assignment`), so only stored members move. The database
-    applies the same rule in a roster sync (private.ward_rejoin_households, sql/migrations/0020).
+    applies the same rule in a roster sync (private.ward_rejoin_households, sql/migrations/0017).
     """
     moves: dict[str, GroupLabel] = {}
     for household in households:

@@ -5,7 +5,7 @@ replaced by its full case folding (CASE_FOLDING, plus "ß" and "ẞ" -> "ss", an
 
 Python's own `casefold()` and `unicodedata.category()` follow the running interpreter's
 Unicode version and PostgreSQL has neither, so the definition is these explicit tables, which
-sql/migrations/0020_households_in_the_database.sql holds character for character (a unit test
+sql/migrations/0017_households_in_the_database.sql holds character for character (a unit test
 reads them there; a database test compares the two on every code point of the Basic
 Multilingual Plane). NFKD itself is each side's own (`unicodedata.normalize`, PostgreSQL's
 `normalize(text, nfkd)`): decompositions of assigned characters never change between Unicode

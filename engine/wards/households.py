@@ -9,7 +9,7 @@ Each member is keyed by what they themselves have: a member without an address d
 a same-name household that has one (the spec's "without an address" reads per member). Derived
 keys start with "auto:"; an explicit id that does too shares their namespace. The database
 derives the same key for every roster row (ward_members.household_key, computed by
-private.ward_household_key: sql/migrations/0020), and keeps households whole by it.
+private.ward_household_key: sql/migrations/0017), and keeps households whole by it.
 
 Order: households by the sort key of their last name (for an explicit household whose members'
 names differ, the smallest), then by key; members inside by first name, then last name, then

@@ -5,7 +5,7 @@ whitespace and hyphens (ASCII, Unicode dashes and the Hebrew maqaf) collapsed in
 trimmed. "  JOSÉ-María " and "jose maria" are equal; "BenDavid" and "Ben David" are not (a
 missing separator is a different spelling). Every step is spelled out (the whitespace is the
 characters Python's `str.isspace` accepts, listed) so that the database computes the same
-function: sql/migrations/0020_households_in_the_database.sql holds the same classes, and a
+function: sql/migrations/0017_households_in_the_database.sql holds the same classes, and a
 database test compares the two on every code point of the Basic Multilingual Plane.
 
 name_sort_key: (normalised with Hebrew final letters mapped to their ordinary forms, normalised).

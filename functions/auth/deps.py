@@ -16,6 +16,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from functions.auth.errors import MissingTokenError, NotAdminError
 from functions.auth.jwks import JwksCache, http_jwks_fetcher
 from functions.auth.verifier import Caller, TokenVerifier
+from functions.web.observability import bind
 from functions.web.settings import Settings, get_settings
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
@@ -46,7 +47,9 @@ TokenVerifierDep = Annotated[TokenVerifier, Depends(get_token_verifier)]
 def get_caller(credentials: BearerDep, verifier: TokenVerifierDep) -> Caller:
     if credentials is None or not credentials.credentials:
         raise MissingTokenError()
-    return verifier.verify(credentials.credentials)
+    caller = verifier.verify(credentials.credentials)
+    bind(user_id=str(caller.user_id))  # the caller's id in the request's log lines
+    return caller
 
 
 CallerDep = Annotated[Caller, Depends(get_caller)]

@@ -43,7 +43,9 @@ def http_jwks_fetcher(url: str, client: httpx.Client | None = None) -> FetchJwks
     # the HS256 secret never fetches keys.
     import httpx
 
-    http = client or httpx.Client(timeout=httpx.Timeout(5.0, connect=2.0))
+    from functions.web.timeouts import JWKS_TIMEOUT
+
+    http = client or httpx.Client(timeout=JWKS_TIMEOUT)
 
     def fetch() -> Mapping[str, Any]:
         try:

@@ -1,7 +1,7 @@
 """The one table from database codes to the error taxonomy.
 
 Codes are SQLSTATEs (raised by PostgreSQL, or on purpose by the schema's functions, see
-sql/migrations/0001, the ward RPCs and the events' EV codes of 0023) and PostgREST's own
+sql/migrations/0001, the ward RPCs and the events' EV codes of 0020) and PostgREST's own
 `PGRST…` codes; both transports send every failure through `error_for_code`. The errors'
 messages are fixed per class: no SQL text, no payload values.
 """
@@ -74,7 +74,7 @@ _ERRORS_BY_CLASS: dict[str, type[ServiceError]] = {
 }
 # What a code may look like in a log line: a SQLSTATE, a PostgREST code, an HTTP status.
 _LOGGABLE_CODE = re.compile(r"[0-9A-Z]{5}|PGRST[0-9]{3}|[0-9]{3}")
-# The ward RPCs' own SQLSTATEs (sql/migrations/0014, 0015), whose DETAIL names the offender.
+# The ward RPCs' own SQLSTATEs (sql/migrations/0011, 0012), whose DETAIL names the offender.
 _WARD_PAYLOAD_ERRORS: dict[str, type[wards.WardPayloadError]] = {
     "WB001": wards.UnknownWardMemberError,
     "WB002": wards.InvalidWardGroupError,

@@ -1,8 +1,8 @@
 """Which transport a store uses: PostgreSQL when `DATABASE_URL` is set, else Supabase.
 
 `DATABASE_URL` is for local runs and tests (the embedded or test PostgreSQL, acting as the
-caller the way PostgREST does); on AWS it is unset and supabase-py carries the caller's
-token. The expensive parts (the Supabase client and its connection pool) are made once per
+caller the way PostgREST does); on AWS it is unset and postgrest-py carries the caller's
+token. The expensive parts (the PostgREST client and its connection pool) are made once per
 cold start; each request gets a thin transport bound to its caller. The transport modules
 are imported on first use so that importing a handler stays fast.
 """
@@ -65,12 +65,12 @@ def _postgres(settings: Settings, identity: DatabaseIdentity) -> Transport:
 
 
 def _supabase_client(settings: Settings, key_name: str) -> Any:
-    from functions.database.postgrest import supabase_client
+    from functions.database.postgrest import project_client
 
     key = getattr(settings, key_name)
     if key is None or not key.get_secret_value():
         raise StoreNotConfiguredError()
-    return supabase_client(settings.supabase_url, key.get_secret_value())
+    return project_client(settings.supabase_url, key.get_secret_value())
 
 
 def transport_for_caller(settings: Settings, access_token: str) -> Transport:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from functions.web.errors import InvalidInputError, ServiceError, ServiceUnavailableError
 
 # Long enough for a failover or a lost race to pass, short enough for a phone to wait.
@@ -31,3 +33,15 @@ class DatabaseUnavailableError(ServiceUnavailableError):
 
     default_detail = "The database is unavailable; try again later."
     retry_after_seconds = RETRY_AFTER_SECONDS
+
+
+class IncompleteReadError(DatabaseUnavailableError, slug="incomplete-read"):
+    """A paged read could not gather every row it counted: no count came back, or rows went
+    away between pages. Never a part of the rows: a 503, and a retry reads one state again."""
+
+    default_detail = "The rows could not be read whole; try again."
+
+    def __init__(self, relation: str, why: str) -> None:
+        super().__init__()
+        # The relation and why, never a row: enough to find a "Max rows" or proxy problem.
+        logging.getLogger("functions.database").error("read of %s incomplete: %s", relation, why)

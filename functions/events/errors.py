@@ -1,7 +1,7 @@
 """What an event request can be refused for, beyond the taxonomy's generic errors.
 
 Raised by the events store before it sends a request, and by the database (EV001, EV002;
-sql/migrations/0023), mapped in `functions.database.codes`, so both answer the same.
+sql/migrations/0020), mapped in `functions.database.codes`, so both answer the same.
 """
 
 from __future__ import annotations

@@ -27,7 +27,7 @@ from functions.web.bounds import BoundedRequest, Text
 
 EventName = Annotated[Text, Field(min_length=1, max_length=200, pattern=r"\S")]
 EventStatus = Literal["open", "closed"]
-# The participants table's CHECKs (sql/migrations/0003, 0023).
+# The participants table's CHECKs (sql/migrations/0003, 0020).
 MAX_AGE = 130
 EARLIEST_BIRTH_DATE = date(1900, 1, 1)
 MAX_EXTERNAL_ID_LENGTH = 320

@@ -118,7 +118,7 @@ class EventsStore:
         sealer: AnswerSealer | None = None,
     ) -> ImportCounts:
         """Upserts `participants` by external id and registers them for the event: one RPC,
-        all or nothing (sql/migrations/0023).
+        all or nothing (sql/migrations/0020).
 
         `participants` may be a survey reader's participant dicts as they come (`id` is the
         external id). A returning person's answers replace their old ones; a person whose

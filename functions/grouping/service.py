@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -35,6 +36,7 @@ from functions.grouping.errors import (
 from functions.grouping.outcomes import RunOutcome, new_outcome, replayed_outcome
 from functions.grouping.schemas import PolicyPublic, RunRecord, TriggerSource
 from functions.grouping.store import GroupingStore
+from functions.grouping.telemetry import record_run
 from functions.web.errors import ServiceError
 from functions.web.problems import invalid_input
 
@@ -128,8 +130,17 @@ def _run(store: GroupingStore, request: RunRequest, health: HealthAnswers | None
         engine_version=__version__,
         started_at=datetime.now(UTC),
     )
+    began = time.perf_counter()
     result = _engine_result(store, policy, record, participants, request)
+    engine_done = time.perf_counter()
     run_id = None if request.dry_run else _save(store, policy, record, result, request)
+    saved_in = None if request.dry_run else time.perf_counter() - engine_done
+    record_run(
+        result,
+        trigger=request.trigger_source,
+        engine_seconds=engine_done - began,
+        save_seconds=saved_in,
+    )
     if run_id is not None and request.idempotency_key is not None:
         saved = store.find_run_by_idempotency_key(key=request.idempotency_key)
         if saved is not None and saved.started_at != record.started_at:

@@ -181,7 +181,7 @@ class GroupingStore:
         )
 
     def claim_run(self, *, idempotency_key: str, request_hash: str) -> RunClaim:
-        """Claims `idempotency_key` for a run about to start (one RPC, see migration 0022).
+        """Claims `idempotency_key` for a run about to start (one RPC, see migration 0019).
 
         "claimed": this request runs; "in-progress": another request holds the key now;
         "done": a run is saved under it. A key held with another request's hash is

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 
 from engine.wards import (
     InvalidBoundariesError,
@@ -44,6 +44,7 @@ from functions.wards.views import (
 )
 from functions.web.app import create_app, mangum_handler
 from functions.web.errors import FieldError, InvalidInputError
+from functions.web.observability import measured
 
 PREFIX = "/api/ward-members/groups"
 NOT_CONTIGUOUS = "required: the ward's groups are not a contiguous cut in A-D order"
@@ -73,7 +74,7 @@ def _current_boundaries(ward: WardState) -> Boundaries:
     return ward.boundaries
 
 
-@router.post(PREFIX + "/preview")
+@router.post(PREFIX + "/preview", dependencies=[Depends(measured("WardPreviewLatency"))])
 def preview(store: WardStoreDep, cache: WardCacheDep, body: PreviewBody) -> BoundaryPreviewAnswer:
     require_ward_manager(store, body.ward_branch_id)
     ward = cache.state(store, body.ward_branch_id)

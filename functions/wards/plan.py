@@ -2,7 +2,7 @@
 
 The households are the engine's, from the roster (`WardState`); the request's own
 `householdId` is not trusted, and none is sent: the database derives the same households from
-the roster it holds (sql/migrations/0020) and refuses, at the latest at commit, whatever would
+the roster it holds (sql/migrations/0017) and refuses, at the latest at commit, whatever would
 split one. Checking here first names the household in a 422 before anything is written.
 Members the request does not name keep their current effective group: their stored group,
 else their household's, else the default. Members without a stored group are written too, so

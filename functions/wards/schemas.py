@@ -37,7 +37,7 @@ class CamelRequest(CamelModel, BoundedRequest):
 
 class StoredAssignment(CamelModel):
     """A row of `ward_member_groups`: a member's stored group, and the household key the
-    database gave them (the roster's, by trigger: sql/migrations/0020)."""
+    database gave them (the roster's, by trigger: sql/migrations/0017)."""
 
     user_hash: str
     assigned_group: GroupLabel

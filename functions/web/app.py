@@ -26,6 +26,7 @@ from functions.web.middleware import (
     RequestContextMiddleware,
     SettingsCorsMiddleware,
 )
+from functions.web.observability import configure_logging, lambda_entry
 from functions.web.problems import PROBLEM_MEDIA_TYPE, install_problem_handlers
 from functions.web.settings import Settings, get_settings
 
@@ -34,11 +35,13 @@ HTTP_METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "H
 
 
 def create_app(title: str, *routers: APIRouter, max_body_bytes: int | None = None) -> FastAPI:
-    """A function's app: its routers, problem+json errors, request ids, body limit, CORS.
+    """A function's app: its routers, problem+json errors, request ids, body limit, CORS,
+    and JSON logs (`functions.web.observability`).
 
     `max_body_bytes` raises the body limit of this function alone (an export upload), up
     to what API Gateway hands a Lambda; the others keep `Settings.max_body_bytes`.
     """
+    configure_logging()
     app = FastAPI(title=title, docs_url=None, redoc_url=None, openapi_url=None)
     for router in routers:
         app.include_router(router)
@@ -84,10 +87,11 @@ class NamedStageHTTPGateway(HTTPGateway):
 
 
 def mangum_handler(app: FastAPI, *, base_path: str | None = None) -> Mangum:
-    """The Lambda entry point for `app`: no lifespan (nothing to start), stage-aware paths."""
+    """The Lambda entry point for `app`: no lifespan (nothing to start), stage-aware paths,
+    each invocation's log keys (function, cold start) and metrics."""
     if base_path is None:
         base_path = os.environ.get("API_GATEWAY_BASE_PATH", "/")
-    return Mangum(
+    adapter = Mangum(
         app,
         lifespan="off",
         api_gateway_base_path=base_path,
@@ -95,6 +99,7 @@ def mangum_handler(app: FastAPI, *, base_path: str | None = None) -> Mangum:
         # Else Mangum base64-encodes problem+json bodies as if they were binary.
         text_mime_types=[*DEFAULT_TEXT_MIME_TYPES, PROBLEM_MEDIA_TYPE],
     )
+    return lambda_entry(adapter, function=app.title)
 
 
 def route_table(app: FastAPI) -> set[tuple[str, str]]:

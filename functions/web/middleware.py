@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 import traceback
 import uuid
 from collections.abc import Callable
@@ -17,11 +18,15 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from functions.web.errors import PayloadTooLargeError, ServiceError
+from functions.web.observability import request_scope
 from functions.web.problems import problem_for
 from functions.web.settings import Settings
 
 SettingsProvider = Callable[[], Settings]
 REQUEST_ID_HEADER = "x-request-id"
+# What a browser may send: the same list serverless.yml gives API Gateway.
+CORS_HEADERS = ["Authorization", "Content-Type", "Idempotency-Key", "If-Match", "Accept-Language"]
+LOCAL_ORIGINS = r"https?://(localhost|127\.0\.0\.1|\[::1\])(:\d{1,5})?"
 _SAFE_REQUEST_ID = re.compile(r"[A-Za-z0-9=_-]{1,128}")
 logger = logging.getLogger("functions")
 
@@ -43,7 +48,8 @@ def log_unhandled(error: BaseException, request_id: str) -> None:
 
 
 class RequestContextMiddleware:
-    """Gives each request an id (state and `X-Request-Id`) and answers any crash with a 500."""
+    """Gives each request an id (state, `X-Request-Id` and its log lines), answers any crash
+    with a 500, and logs one line a request: method, route, status and duration."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -54,22 +60,37 @@ class RequestContextMiddleware:
             return
         request_id = request_id_for(scope)
         scope.setdefault("state", {})["request_id"] = request_id
-        started = False
+        status: int | None = None
+        began = time.perf_counter()
 
         async def send_with_id(message: Message) -> None:
-            nonlocal started
+            nonlocal status
             if message["type"] == "http.response.start":
-                started = True
+                status = int(message["status"])
                 MutableHeaders(scope=message).append(REQUEST_ID_HEADER, request_id)
             await send(message)
 
-        try:
-            await self.app(scope, receive, send_with_id)
-        except Exception as error:
-            log_unhandled(error, request_id)
-            if not started:
-                response = problem_for(ServiceError(), request_id)
-                await response(scope, receive, send_with_id)
+        with request_scope(request_id):
+            try:
+                await self.app(scope, receive, send_with_id)
+            except Exception as error:
+                log_unhandled(error, request_id)
+                if status is None:
+                    response = problem_for(ServiceError(), request_id)
+                    await response(scope, receive, send_with_id)
+            log_request(scope, status, time.perf_counter() - began)
+
+
+def log_request(scope: Scope, status: int | None, seconds: float) -> None:
+    # The route's template (`/runs/{run_id}`), not the path: no ids or values in the line.
+    route = getattr(scope.get("route"), "path", None) or "unmatched"
+    logger.info(
+        "%s %s answered %s",
+        scope.get("method"),
+        route,
+        status,
+        extra={"http_status": status, "route": route, "duration_ms": round(seconds * 1000, 1)},
+    )
 
 
 class BodySizeLimitMiddleware:
@@ -112,12 +133,17 @@ class BodySizeLimitMiddleware:
 
 
 class SettingsCorsMiddleware:
-    """Starlette's CORS for `Settings.allowed_origins`, rebuilt only when settings change."""
+    """Starlette's CORS for `Settings.allowed_origins`, rebuilt only when settings change;
+    with `APP_ENV=local` and no origins set, the loopback origins (`LOCAL_ORIGINS`)."""
 
     def __init__(self, app: ASGIApp, settings: SettingsProvider) -> None:
         self.app = app
         self.settings = settings
         self._built: tuple[tuple[str, ...], ASGIApp] | None = None
+
+    def _local_default(self) -> bool:
+        settings = self.settings()
+        return settings.app_env == "local" and not settings.allowed_origins
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         try:
@@ -130,9 +156,12 @@ class SettingsCorsMiddleware:
             cors = CORSMiddleware(
                 self.app,
                 allow_origins=list(origins),
+                # Locally with no origins set: any page served from this machine (a Lovable
+                # dev server, a file opened in a browser), never a remote one.
+                allow_origin_regex=LOCAL_ORIGINS if self._local_default() else None,
                 allow_methods=["GET", "POST", "PUT", "DELETE", "OPTIONS"],
-                allow_headers=["Authorization", "Content-Type", "Idempotency-Key"],
-                expose_headers=[REQUEST_ID_HEADER],
+                allow_headers=CORS_HEADERS,
+                expose_headers=[REQUEST_ID_HEADER, "retry-after"],
                 max_age=600,
             )
             self._built = (origins, cors)

@@ -11,10 +11,25 @@ import logging
 from functools import cache
 from typing import TYPE_CHECKING
 
+from functions.web.errors import ServiceUnavailableError
 from functions.web.settings import SettingsError
 
 if TYPE_CHECKING:
     from types_boto3_ssm import SSMClient
+
+logger = logging.getLogger("functions.web")
+
+
+class SettingsUnavailableError(ServiceUnavailableError, slug="settings-unavailable"):
+    """SSM could not be read in time (a timeout, throttling): retry shortly."""
+
+    default_detail = "The service's configuration could not be read; try again shortly."
+    retry_after_seconds = 2
+
+    def __init__(self, cause: str) -> None:
+        super().__init__()
+        logger.warning("SSM parameters unavailable: %s", cause)
+
 
 # Parameter name under the prefix -> Settings field.
 PARAMETER_FIELDS = {
@@ -37,7 +52,9 @@ def ssm_client() -> SSMClient:
     parsers_logger = logging.getLogger("botocore.parsers")
     if parsers_logger.level < logging.INFO:
         parsers_logger.setLevel(logging.INFO)
-    return boto3.client("ssm")
+    from functions.web.timeouts import aws_client_config
+
+    return boto3.client("ssm", config=aws_client_config())
 
 
 def parameter_names(prefix: str) -> dict[str, str]:
@@ -48,8 +65,14 @@ def parameter_names(prefix: str) -> dict[str, str]:
 
 def read_supabase_parameters(prefix: str, client: SSMClient | None = None) -> dict[str, str]:
     """Settings field -> value, read in one decrypted `GetParameters` call."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
     names = parameter_names(prefix)
-    response = (client or ssm_client()).get_parameters(Names=list(names), WithDecryption=True)
+    try:
+        response = (client or ssm_client()).get_parameters(Names=list(names), WithDecryption=True)
+    except (BotoCoreError, ClientError) as error:
+        # A timeout, a refusal, throttling: a 503, and the next request reads SSM again.
+        raise SettingsUnavailableError(type(error).__name__) from None
     values = {
         names[parameter["Name"]]: parameter["Value"]
         for parameter in response.get("Parameters", [])

@@ -5,6 +5,8 @@
 The zip holds `python/engine/` and the runtime dependencies (pyproject's own and the
 `functions` extra), installed by pip for the Lambda platform from wheels only, so it
 builds on any machine without Docker. boto3 is left out: the Lambda runtime ships it.
+The versions are the lock file's (`requirements.lock`, made by `python -m
+infra.layer.lock`), each checked against its hash, nothing resolved at build time.
 
 Bytecode is compiled into the zip when this Python is the Lambda's version: /opt is
 read-only on Lambda, so without it every cold start would compile every module in
@@ -16,6 +18,7 @@ from __future__ import annotations
 import argparse
 import compileall
 import py_compile
+import re
 import shutil
 import subprocess
 import sys
@@ -30,6 +33,24 @@ DEFAULT_OUTPUT = ROOT / ".build" / "engine-layer.zip"
 LAMBDA_PLATFORM = "manylinux2014_x86_64"
 LAMBDA_PYTHON = "3.11"
 PROVIDED_BY_RUNTIME = ("boto3",)
+LOCK_FILE = Path(__file__).resolve().parent / "requirements.lock"
+# Installed by the lock but never imported by the functions, so left out of the zip
+# (tests/functions/test_build_layer.py imports every handler and checks): Powertools'
+# utilities besides logging and metrics, and HTTP/2, which the PostgREST client never
+# speaks (its httpx client is made without http2).
+UNUSED_PATHS = (
+    *(
+        f"aws_lambda_powertools/{part}"
+        for part in (
+            "event_handler", "utilities/auth_alpha", "utilities/batch",
+            "utilities/circuit_breaker", "utilities/data_classes", "utilities/data_masking",
+            "utilities/feature_flags", "utilities/idempotency", "utilities/kafka",
+            "utilities/parameters", "utilities/parser", "utilities/streaming",
+            "utilities/validation",
+        )
+    ),
+    "h2", "hpack", "hyperframe",
+)  # fmt: skip
 
 Installer = Callable[[Path, Sequence[str]], None]
 
@@ -42,12 +63,45 @@ def layer_requirements(pyproject: Path = ROOT / "pyproject.toml") -> list[str]:
 
 
 def pip_install_for_lambda(target: Path, requirements: Sequence[str]) -> None:
+    """Installs the locked packages into `target`; `requirements` are checked to be locked."""
+    missing = unlocked(requirements)
+    if missing:
+        raise SystemExit(f"not in {LOCK_FILE.name}: {missing}; run python -m infra.layer.lock")
     command = [
         sys.executable, "-m", "pip", "install", "--quiet", "--target", str(target),
         "--platform", LAMBDA_PLATFORM, "--implementation", "cp",
-        "--python-version", LAMBDA_PYTHON, "--only-binary=:all:", *requirements,
+        "--python-version", LAMBDA_PYTHON, "--only-binary=:all:",
+        "--no-deps", "--require-hashes", "-r", str(LOCK_FILE),
     ]  # fmt: skip
     subprocess.run(command, check=True)
+
+
+def locked_versions(lock: Path = LOCK_FILE) -> dict[str, str]:
+    """Package name (normalised) -> the version the lock pins."""
+    pins = {}
+    for line in lock.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, _, version = line.split()[0].partition("==")
+            pins[canonical_name(name)] = version
+    return pins
+
+
+def canonical_name(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def unlocked(requirements: Sequence[str], lock: Path = LOCK_FILE) -> list[str]:
+    """The requirements the lock does not pin at a version they allow."""
+    from packaging.requirements import Requirement
+
+    pins = locked_versions(lock)
+    missing = []
+    for spec in requirements:
+        requirement = Requirement(spec)
+        pinned = pins.get(canonical_name(requirement.name))
+        if pinned is None or not requirement.specifier.contains(pinned, prereleases=True):
+            missing.append(spec)
+    return missing
 
 
 def build_layer(output: Path = DEFAULT_OUTPUT, install: Installer = pip_install_for_lambda) -> Path:
@@ -55,6 +109,8 @@ def build_layer(output: Path = DEFAULT_OUTPUT, install: Installer = pip_install_
     with tempfile.TemporaryDirectory() as scratch:
         site = Path(scratch) / "python"
         install(site, layer_requirements())
+        for unused in UNUSED_PATHS:
+            shutil.rmtree(site / unused, ignore_errors=True)
         shutil.copytree(
             ROOT / "engine", site / "engine", ignore=shutil.ignore_patterns("__pycache__")
         )

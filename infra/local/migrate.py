@@ -1,10 +1,19 @@
 """Apply the numbered SQL migrations under `sql/migrations/` that a database lacks.
 
-Each file runs in its own transaction and is recorded with its SHA-256, so a
-second run is a no-op and an applied file that was edited afterwards is refused
-rather than silently diverging from the database. The history lives in the
-private schema `schema_history`, out of the API's reach and out of the
-`public` RLS lint.
+One history, shared with the Supabase CLI: what is applied is what
+`supabase_migrations.schema_migrations` lists, the table `supabase db push` reads and
+writes (version text primary key, name, statements), so a migration applied by either tool
+is applied for the other. A file `0007_ward_tables.sql` is version `0007`, name
+`ward_tables`, as the CLI's `<digits>_<name>.sql` reads it; the numbers run from 0001
+without a gap, so a new file always comes last and `db push` never needs `--include-all`.
+The file's text is recorded as its one statement (the CLI records its own split).
+
+Each file runs in its own transaction, recorded in the same transaction, so a second run
+is a no-op. Each file this runner applies also gets its SHA-256 in
+`schema_history.applied_migrations` (private, out of the API's reach), and an applied file
+edited afterwards is refused rather than silently diverging. That ledger is also how a
+database migrated before the shared history is adopted: each file it lists is found by
+name, or by checksum when it was renumbered, and recorded in the CLI's table.
 """
 
 from __future__ import annotations
@@ -28,11 +37,20 @@ from infra.local.database import (
 SQL_DIR = Path(__file__).resolve().parents[2] / "sql"
 MIGRATIONS_DIR = SQL_DIR / "migrations"
 LOCAL_SHIM_DIR = SQL_DIR / "local"
-_MIGRATION_NAME = re.compile(r"^(?P<number>\d{4})_[a-z0-9_]+\.sql$")
+# Stricter than the CLI's `^([0-9]+)_(.*)\.sql$`, which accepts every name this accepts.
+_MIGRATION_NAME = re.compile(r"^(?P<version>\d{4})_(?P<name>[a-z0-9_]+)\.sql$")
 # Any constant works; it only has to be the same for every runner of this project.
 _ADVISORY_LOCK_KEY = 7_340_226_118
 
-_CREATE_HISTORY = b"""
+# The Supabase CLI's own statements (pkg/migration/history.go), so either tool may create it.
+_CREATE_CLI_HISTORY = b"""
+create schema if not exists supabase_migrations;
+create table if not exists supabase_migrations.schema_migrations
+  (version text not null primary key);
+alter table supabase_migrations.schema_migrations add column if not exists statements text[];
+alter table supabase_migrations.schema_migrations add column if not exists name text;
+"""
+_CREATE_LEDGER = b"""
 create schema if not exists schema_history;
 revoke all on schema schema_history from public;
 create table if not exists schema_history.applied_migrations (
@@ -48,7 +66,8 @@ class MigrationError(Exception):
 
 
 class MigrationNameError(MigrationError):
-    """A file in the migrations folder is not named `NNNN_words.sql`, or reuses a number."""
+    """A file in the migrations folder is not named `NNNN_words.sql`, reuses a number, or
+    leaves a number out."""
 
 
 class MigrationChangedError(MigrationError):
@@ -73,6 +92,16 @@ class Migration:
     def checksum(self) -> str:
         return hashlib.sha256(self.sql).hexdigest()
 
+    @property
+    def version(self) -> str:
+        """The CLI's version: the digits before the first `_`."""
+        return self.name.split("_", 1)[0]
+
+    @property
+    def title(self) -> str:
+        """The CLI's name: what follows the version, without `.sql`."""
+        return self.name.split("_", 1)[1].removesuffix(".sql")
+
 
 def discover_migrations(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
     """Every migration file of `directory`, in number order."""
@@ -81,11 +110,17 @@ def discover_migrations(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
         match = _MIGRATION_NAME.match(path.name)
         if match is None:
             raise MigrationNameError(f"{path.name}: expected a name like 0001_words.sql")
-        migrations.append(Migration(int(match["number"]), path.name, path.read_bytes()))
+        migrations.append(Migration(int(match["version"]), path.name, path.read_bytes()))
     numbers = [migration.number for migration in migrations]
     reused = sorted({number for number in numbers if numbers.count(number) > 1})
     if reused:
         raise MigrationNameError(f"migration numbers used twice: {reused}")
+    missing = sorted(set(range(1, max(numbers, default=0) + 1)) - set(numbers))
+    if missing:
+        raise MigrationNameError(
+            f"migration numbers must run from 0001 without a gap; missing {missing}:"
+            " number a new file after the highest one"
+        )
     return sorted(migrations, key=lambda migration: migration.number)
 
 
@@ -108,29 +143,75 @@ def migrate(
         conn.execute("select pg_advisory_lock(%s)", [_ADVISORY_LOCK_KEY])
         if with_local_shim:
             apply_local_shim(conn)
-        conn.execute(_CREATE_HISTORY)
-        pending = _pending(migrations, _applied_checksums(conn))
+        with conn.transaction():
+            conn.execute(_CREATE_CLI_HISTORY)
+            conn.execute(_CREATE_LEDGER)
+            _adopt_ledger(conn, migrations)
+        pending = _pending(migrations, _applied_versions(conn), _ledger(conn))
         for migration in pending:
             _run_in_transaction(conn, migration.name, migration.sql, record=migration)
     return [migration.name for migration in pending]
 
 
-def _applied_checksums(conn: psycopg.Connection[TupleRow]) -> dict[str, str]:
+def applied_versions(database_url: str) -> list[str]:
+    """The versions the shared history lists, in order (what `supabase db push` reads)."""
+    with psycopg.connect(database_url) as conn:
+        return sorted(_applied_versions(conn))
+
+
+def _applied_versions(conn: psycopg.Connection[TupleRow]) -> set[str]:
+    rows = conn.execute("select version from supabase_migrations.schema_migrations").fetchall()
+    return {str(version) for (version,) in rows}
+
+
+def _ledger(conn: psycopg.Connection[TupleRow]) -> dict[str, str]:
     rows = conn.execute("select name, checksum from schema_history.applied_migrations").fetchall()
     return {str(name): str(checksum) for name, checksum in rows}
 
 
-def _pending(migrations: list[Migration], applied: dict[str, str]) -> list[Migration]:
-    on_disk = {migration.name for migration in migrations}
-    missing = sorted(set(applied) - on_disk)
+def _adopt_ledger(conn: psycopg.Connection[TupleRow], migrations: list[Migration]) -> None:
+    """Records in the CLI's table what the ledger says this runner applied, renamed files
+    found by checksum; a ledger entry no file matches is left for `_pending` to refuse."""
+    by_name = {migration.name: migration for migration in migrations}
+    by_checksum = {migration.checksum: migration for migration in migrations}
+    for name, checksum in _ledger(conn).items():
+        migration = by_name.get(name) or by_checksum.get(checksum)
+        if migration is None:
+            continue
+        if migration.name != name:
+            conn.execute(
+                "update schema_history.applied_migrations set name = %s where name = %s",
+                [migration.name, name],
+            )
+        _record_in_cli_history(conn, migration, adopted=True)
+
+
+def _pending(
+    migrations: list[Migration], applied: set[str], ledger: dict[str, str]
+) -> list[Migration]:
+    by_version = {migration.version for migration in migrations}
+    missing = sorted((applied - by_version) | (set(ledger) - {m.name for m in migrations}))
     if missing:
         raise MigrationMissingError(f"applied migrations missing from disk: {missing}")
-    changed = [m.name for m in migrations if m.name in applied and applied[m.name] != m.checksum]
+    changed = [m.name for m in migrations if m.name in ledger and ledger[m.name] != m.checksum]
     if changed:
         raise MigrationChangedError(
             f"applied migrations were edited afterwards: {changed}; add a new migration instead"
         )
-    return [migration for migration in migrations if migration.name not in applied]
+    return [migration for migration in migrations if migration.version not in applied]
+
+
+def _record_in_cli_history(
+    conn: psycopg.Connection[TupleRow], migration: Migration, *, adopted: bool = False
+) -> None:
+    # A version recorded twice is an error when applying (someone else applied it
+    # meanwhile: roll back), and nothing to do when adopting the ledger.
+    conflict = " on conflict (version) do nothing" if adopted else ""
+    conn.execute(
+        "insert into supabase_migrations.schema_migrations (version, name, statements)"
+        " values (%s, %s, %s)" + conflict,
+        [migration.version, migration.title, [migration.sql.decode("utf-8")]],
+    )
 
 
 def _run_in_transaction(
@@ -144,6 +225,7 @@ def _run_in_transaction(
         with conn.transaction():
             conn.execute(sql)
             if record is not None:
+                _record_in_cli_history(conn, record)
                 conn.execute(
                     "insert into schema_history.applied_migrations (name, checksum)"
                     " values (%s, %s)",

@@ -26,13 +26,15 @@ from typing import Any
 import jwt
 import psycopg
 from fastapi import FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
 from psycopg.types.json import Jsonb
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 
 import functions
 from functions.web.app import route_table
 from functions.web.settings import LOCAL_JWT_SECRET, LOCAL_SUPABASE_URL, get_settings
+from infra.contract.openapi import api_document
 from infra.local.database import DEFAULT_DATA_DIR, configured_database_url, start_embedded_postgres
 from infra.local.migrate import migrate
 
@@ -71,6 +73,9 @@ class FunctionDispatcher:
     """
 
     def __init__(self, apps: Iterable[FastAPI]) -> None:
+        apps = list(apps)
+        self._apps = apps
+        self._document: dict[str, Any] | None = None
         routes = [
             _Route(method, _path_pattern(path), path.count("{"), app)
             for app in apps
@@ -86,6 +91,9 @@ class FunctionDispatcher:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
+            return
+        if scope["method"] == "GET" and scope["path"] in ("/openapi.json", "/docs"):
+            await self._contract(scope["path"])(scope, receive, send)
             return
         app = self._app_for(scope["method"], scope["path"])
         if app is None:
@@ -103,6 +111,14 @@ class FunctionDispatcher:
             await response(scope, receive, send)
             return
         await app(scope, receive, send)
+
+    def _contract(self, path: str) -> Response:
+        """The API's OpenAPI document (`openapi.json`), or a viewer of it (`/docs`)."""
+        if path == "/docs":
+            return get_swagger_ui_html(openapi_url="/openapi.json", title="Grouping service")
+        if self._document is None:
+            self._document = api_document(self._apps)
+        return JSONResponse(self._document)
 
 
 def _path_pattern(path: str) -> re.Pattern[str]:

@@ -46,13 +46,13 @@ def test_applies_in_number_order_and_second_run_is_a_no_op(
     folder = _write(
         tmp_path / "m",
         {
-            "0010_third.sql": "insert into log (step) values ('third');",
+            "0003_third.sql": "insert into log (step) values ('third');",
             "0002_second.sql": "insert into log (step) values ('second');",
             "0001_first.sql": CREATE_LOG + "insert into log (step) values ('first');",
         },
     )
     applied = migrate(empty_database_url, migrations_dir=folder)
-    assert applied == ["0001_first.sql", "0002_second.sql", "0010_third.sql"]
+    assert applied == ["0001_first.sql", "0002_second.sql", "0003_third.sql"]
     assert _log(empty_database_url) == ["first", "second", "third"]
 
     assert migrate(empty_database_url, migrations_dir=folder) == []

@@ -1,6 +1,6 @@
-"""save_grouping_run with an event (0023): the run keeps its event, a closed event is not
+"""save_grouping_run with an event (0020): the run keeps its event, a closed event is not
 grouped again (EV003) though a replay still answers, and a call without an event is as it
-was before events (0021)."""
+was before events (0018)."""
 
 from __future__ import annotations
 
@@ -66,7 +66,7 @@ def test_a_call_without_an_event_is_as_before(event_cast: EventCast) -> None:
     policy = insert_policy(db, name=f"events {uuid4()}")
     people = _people(event_cast, 4)
     with act_as(db, SERVICE_ROLE) as conn:
-        # The positional four- and five-argument forms of 0005 and 0021.
+        # The positional four- and five-argument forms of 0005 and 0018.
         four = scalar(
             conn,
             "select public.save_grouping_run(null, %s, '{}', %s::jsonb)",

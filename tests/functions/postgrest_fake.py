@@ -2,7 +2,9 @@
 
 It records every request and answers reads and writes from sample rows, giving back
 exactly the columns asked for in `select` (a column it does not know fails the
-test), sliced by `offset`/`limit` as PostgREST pages. RPCs answer from `rpc_answers`.
+test), sliced by `offset`/`limit` as PostgREST pages, at most `max_rows` a request (a
+project's "Max rows"), with the total in `Content-Range` when `Prefer: count=exact` asks.
+RPCs answer from `rpc_answers`.
 """
 
 from __future__ import annotations
@@ -12,10 +14,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
-from supabase import Client
 
 from engine.grouping.models import GroupingResult
-from functions.database.postgrest import supabase_client
+from functions.database.postgrest import ProjectClient, project_client
 
 SUPABASE_URL = "https://project-ref.supabase.co"
 ANON_KEY = "anon-key-for-tests"
@@ -160,6 +161,10 @@ class FakePostgrest:
     requests: list[httpx.Request] = field(default_factory=list)
     # (method, relation) -> (status, PostgREST error body) for the next such request.
     failures: dict[tuple[str, str], tuple[int, dict[str, Any]]] = field(default_factory=dict)
+    # A project's "Max rows": PostgREST answers at most this many rows a request.
+    max_rows: int = 1000
+    # False: the total is left out of Content-Range (a proxy that drops it, say).
+    counts: bool = True
 
     def fail(self, method: str, relation: str, status: int, code: str) -> None:
         self.failures[method, relation] = (status, {"code": code, "message": "secret SQL text"})
@@ -172,22 +177,28 @@ class FakePostgrest:
             return httpx.Response(failure[0], json=failure[1])
         if relation.startswith("rpc/"):
             return httpx.Response(200, json=self.rpc_answers[relation.removeprefix("rpc/")])
-        return httpx.Response(200, json=self._rows(request, relation))
+        rows = self._rows(request, relation)
+        offset = int(request.url.params.get("offset", 0))
+        total = str(len(self.rows[relation])) if self.counts else "*"
+        if "count=exact" not in request.headers.get("prefer", ""):
+            total = "*"
+        span = f"{offset}-{offset + len(rows) - 1}" if rows else "*"
+        return httpx.Response(200, json=rows, headers={"Content-Range": f"{span}/{total}"})
 
     def _rows(self, request: httpx.Request, relation: str) -> list[dict[str, Any]]:
         params = request.url.params
         offset = int(params.get("offset", 0))
-        limit = int(params.get("limit", len(self.rows[relation])))
+        limit = min(int(params.get("limit", len(self.rows[relation]))), self.max_rows)
         selected = params.get("select")
         page = self.rows[relation][offset : offset + limit]
         if selected is None:
             return []
         return [{column: row[column] for column in selected.split(",")} for row in page]
 
-    def client(self) -> Client:
-        """A supabase-py client (made as in production) whose HTTP goes to this fake."""
+    def client(self) -> ProjectClient:
+        """A PostgREST client (made as in production) whose HTTP goes to this fake."""
         http = httpx.Client(transport=httpx.MockTransport(self.handle))
-        return supabase_client(SUPABASE_URL, ANON_KEY, http)
+        return project_client(SUPABASE_URL, ANON_KEY, http)
 
 
 def body_of(request: httpx.Request) -> Any:

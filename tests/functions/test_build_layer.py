@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 import sys
 import zipfile
 from collections.abc import Sequence
@@ -9,16 +10,82 @@ from pathlib import Path
 
 import pytest
 
-from infra.layer.build import build_layer, layer_requirements
+from infra.layer.build import (
+    LOCK_FILE,
+    ROOT,
+    UNUSED_PATHS,
+    build_layer,
+    canonical_name,
+    layer_requirements,
+    locked_versions,
+    unlocked,
+)
+from infra.layer.lock import lock_lines
+
+RUNTIME_PACKAGES = (
+    "fastapi",
+    "mangum",
+    "pyjwt[crypto]",
+    "pydantic-settings",
+    "httpx",
+    "postgrest",
+    "aws-lambda-powertools",
+)
 
 
 def test_requirements_are_the_engine_and_function_dependencies_minus_boto3() -> None:
     requirements = layer_requirements()
     assert any(spec.startswith("pydantic>=") for spec in requirements)
-    for package in ("fastapi", "mangum", "pyjwt[crypto]", "pydantic-settings", "httpx", "supabase"):
+    for package in RUNTIME_PACKAGES:
         assert any(spec.startswith(package) for spec in requirements), package
     assert not any(spec.startswith("boto3") for spec in requirements)
     assert not any(spec.startswith(("pytest", "moto", "mypy")) for spec in requirements)
+
+
+def test_only_the_rest_client_of_supabase_is_shipped() -> None:
+    pinned = locked_versions()
+    assert "postgrest" in pinned
+    # supabase-py's other clients (auth, storage, realtime over websockets) stay out.
+    for unused in ("supabase", "supabase-auth", "storage3", "realtime", "websockets"):
+        assert unused not in pinned, unused
+
+
+def test_the_lock_pins_every_requirement_with_a_hash() -> None:
+    assert unlocked(layer_requirements()) == []
+    lines = [
+        line for line in LOCK_FILE.read_text().splitlines() if line and not line.startswith("#")
+    ]
+    assert len(lines) == len(locked_versions())
+    for line in lines:
+        pin, digest = line.split(" --hash=sha256:")
+        assert "==" in pin and len(digest) == 64, line
+
+
+def test_a_requirement_the_lock_does_not_allow_is_reported(tmp_path: Path) -> None:
+    lock = tmp_path / "requirements.lock"
+    lock.write_text("# made by hand\nFastAPI==0.110.0 --hash=sha256:" + "0" * 64 + "\n")
+    assert canonical_name("Pydantic_Settings") == "pydantic-settings"
+    assert unlocked(["fastapi>=0.100", "fastapi>=0.115", "mangum"], lock) == [
+        "fastapi>=0.115",
+        "mangum",
+    ]
+
+
+def test_lock_lines_come_from_pips_report() -> None:
+    report = [
+        {
+            "metadata": {"name": "Typing_Extensions", "version": "4.12.2"},
+            "download_info": {"archive_info": {"hashes": {"sha256": "ab" * 32}}},
+        },
+        {
+            "metadata": {"name": "anyio", "version": "4.6.0"},
+            "download_info": {"archive_info": {"hashes": {"sha256": "cd" * 32}}},
+        },
+    ]
+    assert lock_lines(report) == [
+        "anyio==4.6.0 --hash=sha256:" + "cd" * 32,
+        "typing-extensions==4.12.2 --hash=sha256:" + "ab" * 32,
+    ]
 
 
 def test_the_zip_holds_the_engine_and_the_installed_packages_under_python(
@@ -54,3 +121,26 @@ def test_the_zip_carries_bytecode_lambda_can_use(tmp_path: Path) -> None:
         compiled = archive.read("python/engine/grouping/__pycache__/run.cpython-311.pyc")
     # PEP 552: flags 0b01 = hash-based, not checked against the source's timestamp.
     assert int.from_bytes(compiled[4:8], "little") == 0b01
+
+
+def test_what_the_zip_leaves_out_is_never_imported_by_a_function() -> None:
+    # Every handler, and the production PostgREST client made and used once.
+    code = (
+        "import sys, httpx, pathlib\n"
+        "for h in sorted(pathlib.Path('functions').glob('*/handler.py')):\n"
+        "    __import__(f'functions.{h.parent.name}.handler')\n"
+        "from functions.database.postgrest import PostgrestTransport, project_client\n"
+        "from functions.database.transport import Select\n"
+        "def answer(request):\n"
+        "    return httpx.Response(200, json=[], headers={'Content-Range': '*/0'})\n"
+        "http = httpx.Client(transport=httpx.MockTransport(answer))\n"
+        "client = project_client('https://ref.supabase.co', 'key', http)\n"
+        "PostgrestTransport(client, access_token='t').select(Select('events', ('id',)))\n"
+        "print('\\n'.join(sys.modules))\n"
+    )
+    modules = subprocess.run(
+        [sys.executable, "-c", code], check=True, capture_output=True, text=True, cwd=ROOT
+    ).stdout.split()
+    left_out = {path.replace("/", ".") for path in UNUSED_PATHS}
+    imported = [m for m in modules if any(m == x or m.startswith(x + ".") for x in left_out)]
+    assert imported == []

@@ -14,14 +14,13 @@ from typing import Any
 import httpx
 import psycopg
 import pytest
-from supabase import Client
 
 from functions.auth.verifier import TokenVerifier
 from functions.database.codes import error_for_code
 from functions.database.deps import get_transport
 from functions.database.errors import DatabaseError, DatabaseUnavailableError
 from functions.database.postgres import SERVICE_IDENTITY, PostgresTransport
-from functions.database.postgrest import PostgrestTransport, supabase_client
+from functions.database.postgrest import PostgrestTransport, ProjectClient, project_client
 from functions.database.transport import Transport
 from functions.policies import handler
 from functions.web.errors import ServiceUnavailableError
@@ -60,10 +59,10 @@ def failing_connections(code: str) -> Callable[[], AbstractContextManager[Any]]:
     return connect
 
 
-def answered_by(respond: Callable[[httpx.Request], httpx.Response]) -> Client:
+def answered_by(respond: Callable[[httpx.Request], httpx.Response]) -> ProjectClient:
     """A supabase-py client whose HTTP requests `respond` answers."""
     http = httpx.Client(transport=httpx.MockTransport(respond))
-    return supabase_client(SUPABASE_URL, ANON_KEY, http)
+    return project_client(SUPABASE_URL, ANON_KEY, http)
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import httpx
 import pytest
 from pydantic import ValidationError
 
-from functions.database.postgrest import PostgrestTransport, supabase_client
+from functions.database.postgrest import PostgrestTransport, project_client
 from functions.grouping.errors import ActivePolicyError, ArchivedPolicyError
 from functions.grouping.schemas import PolicyCreate, PolicyUpdate
 from functions.grouping.store import GroupingStore
@@ -127,10 +127,11 @@ def test_an_update_that_matches_nothing_is_stale_or_archived(
     def matches_nothing(request: httpx.Request) -> httpx.Response:
         if request.method == refused_by and "updated_at" in request.url.params:
             fake.requests.append(request)
-            return httpx.Response(200, json=[])
+            # As PostgREST answers a counted read of nothing.
+            return httpx.Response(200, json=[], headers={"Content-Range": "*/0"})
         return fake.handle(request)
 
-    client = supabase_client(SUPABASE_URL, ANON_KEY, _client(matches_nothing))
+    client = project_client(SUPABASE_URL, ANON_KEY, _client(matches_nothing))
     store = GroupingStore(PostgrestTransport(client, access_token=CALLER_TOKEN))
     update = PolicyUpdate.model_validate(changes)
     with pytest.raises(StaleVersionError):

@@ -17,7 +17,7 @@ from functions.database.errors import (
     InvalidPayloadError,
     ReferentialIntegrityError,
 )
-from functions.database.postgrest import PostgrestTransport, supabase_client
+from functions.database.postgrest import PostgrestTransport, project_client
 from functions.grouping.errors import (
     ActivePolicyError,
     ArchivedPolicyError,
@@ -64,9 +64,9 @@ def test_one_callers_token_never_reaches_the_next_callers_requests(fake: FakePos
 
 
 def test_the_client_is_made_once_per_url_and_key() -> None:
-    first = supabase_client(SUPABASE_URL, ANON_KEY)
-    assert supabase_client(SUPABASE_URL, ANON_KEY) is first
-    assert supabase_client(SUPABASE_URL, "service-key") is not first
+    first = project_client(SUPABASE_URL, ANON_KEY)
+    assert project_client(SUPABASE_URL, ANON_KEY) is first
+    assert project_client(SUPABASE_URL, "service-key") is not first
 
 
 @pytest.mark.parametrize(
@@ -100,7 +100,7 @@ def test_a_network_failure_is_unavailable() -> None:
     def unreachable(request: httpx.Request) -> httpx.Response:
         raise httpx.ConnectError("refused", request=request)
 
-    client = supabase_client(SUPABASE_URL, ANON_KEY, _client(unreachable))
+    client = project_client(SUPABASE_URL, ANON_KEY, _client(unreachable))
     with pytest.raises(DatabaseUnavailableError):
         GroupingStore(PostgrestTransport(client, access_token=CALLER_TOKEN)).list_policies()
 

@@ -30,7 +30,7 @@ from functions.web.errors import (
     StaleVersionError,
 )
 from functions.web.problems import invalid_input
-from functions.web.settings import Settings
+from functions.web.settings import Settings, get_settings
 from tests.functions.conftest import wire
 from tests.functions.events import Answer, send
 from tests.functions.tokens import SigningKey, user_claims
@@ -297,3 +297,38 @@ def test_store_errors_map_by_type(
     assert body["type"] == f"urn:grouping-service:problem:{slug}"
     if status != 500:
         assert body["detail"] == STORE_FAILURES[failure].default_detail
+
+
+@pytest.mark.parametrize(
+    ("app_env", "configured", "origin", "allowed"),
+    [
+        ("local", (), "http://localhost:5173", True),
+        ("local", (), "http://127.0.0.1:8080", True),
+        ("local", (), "http://[::1]:3000", True),
+        ("local", (), "https://app.example.org", False),
+        ("local", (), "http://localhost.evil.example", False),
+        # Origins set locally are all there is, as on AWS.
+        ("local", ("https://app.example.org",), "http://localhost:5173", False),
+        ("dev", (), "http://localhost:5173", False),
+    ],
+)
+def test_locally_the_loopback_origins_are_allowed_until_origins_are_set(
+    probe: FastAPI,
+    test_settings: Settings,
+    app_env: str,
+    configured: tuple[str, ...],
+    origin: str,
+    allowed: bool,
+) -> None:
+    settings = test_settings.model_construct(
+        **{**test_settings.model_dump(), "app_env": app_env, "allowed_origins": configured}
+    )
+    probe.dependency_overrides[get_settings] = lambda: settings
+    preflight = {
+        "access-control-request-method": "PUT",
+        "access-control-request-headers": "if-match",
+    }
+    answer = send(
+        mangum_handler(probe), "OPTIONS", "/runs", headers={**preflight, "origin": origin}
+    )
+    assert (answer.headers.get("access-control-allow-origin") == origin) is allowed

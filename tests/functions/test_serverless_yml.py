@@ -62,9 +62,10 @@ def test_every_declared_route_is_served_by_its_function(name: str) -> None:
     assert declared <= route_table(app), f"{name} declares routes its app does not serve"
 
 
-@pytest.mark.parametrize("name", sorted(FUNCTIONS))
-def test_every_function_uses_the_engine_layer(name: str) -> None:
-    assert LAYER_REF in FUNCTIONS[name].get("layers", [])
+def test_every_function_uses_the_engine_layer() -> None:
+    # The provider's default, so a new function needs no layers block of its own.
+    assert CONFIG["provider"]["layers"] == [LAYER_REF]
+    assert not [name for name, function in FUNCTIONS.items() if "layers" in function]
 
 
 def test_the_layer_is_the_built_engine_artifact() -> None:
@@ -79,19 +80,80 @@ def test_iam_grants_exactly_the_parameters_the_code_reads() -> None:
     statements = CONFIG["provider"]["iam"]["role"]["statements"]
     ssm = [statement for statement in statements if "ssm:GetParameters" in statement["Action"]]
     assert len(ssm) == 1 and ssm[0]["Action"] == ["ssm:GetParameters"]
-    prefix = "${self:custom.ssmArnPrefix}"
-    assert custom["ssmArnPrefix"].endswith(":parameter${self:custom.ssmPrefix}")
+    assert custom["ssmPrefix"] == "/grouping-service/${sls:stage}"
+    # CloudFormation fills in the region and account (Fn::Sub): packaging calls no STS.
+    prefix = "arn:aws:ssm:${AWS::Region}:${AWS::AccountId}:parameter${self:custom.ssmPrefix}"
     wanted = {prefix + name[len("/p") :] for name in parameter_names("/p")}
-    assert set(ssm[0]["Resource"]) == wanted
-    assert all("*" not in resource for resource in ssm[0]["Resource"])
+    assert {resource["Fn::Sub"] for resource in ssm[0]["Resource"]} == wanted
+    assert all("*" not in resource["Fn::Sub"] for resource in ssm[0]["Resource"])
+
+
+def _strings(node: Any) -> list[str]:
+    if isinstance(node, dict):
+        return [text for key, value in node.items() for text in [key, *_strings(value)]]
+    if isinstance(node, list):
+        return [text for item in node for text in _strings(item)]
+    return [node] if isinstance(node, str) else []
+
+
+def test_nothing_is_resolved_by_calling_aws() -> None:
+    # `${aws:accountId}` and `${aws:region}` make the CLI call STS; CloudFormation's own
+    # pseudo parameters do not.
+    assert not [text for text in _strings(CONFIG) if "${aws:" in text]
+
+
+def test_every_function_is_traced_and_logs_at_the_stages_level() -> None:
+    provider = CONFIG["provider"]
+    assert provider["tracing"] == {"lambda": True}
+    assert provider["environment"]["LOG_LEVEL"] == "${param:logLevel}"
+    levels = {stage: params.get("logLevel") for stage, params in CONFIG["params"].items()}
+    assert levels == {"default": "DEBUG", "prod": "INFO"}
+    assert "$context.requestId" in provider["logs"]["httpApi"]["format"]
+    assert not [name for name, f in FUNCTIONS.items() if "tracing" in f or "LOG_LEVEL" in f]
+
+
+def test_the_nightly_job_retries_then_fails_into_a_queue_with_an_alarm() -> None:
+    nightly = FUNCTIONS["nightly_regroup"]
+    assert nightly["maximumRetryAttempts"] == 2
+    assert nightly["reservedConcurrency"] == 1
+    queue = nightly["destinations"]["onFailure"]
+    assert queue["type"] == "sqs"
+    (name, _) = queue["arn"]["Fn::GetAtt"]
+    resources = CONFIG["resources"]["Resources"]
+    assert resources[name]["Type"] == "AWS::SQS::Queue"
+    alarms = [r for r in resources.values() if r["Type"] == "AWS::CloudWatch::Alarm"]
+    watched = [
+        a for a in alarms if a["Properties"]["Dimensions"][0]["Value"]["Fn::GetAtt"][0] == name
+    ]
+    assert len(watched) == 1 and watched[0]["Properties"]["AlarmActions"]
+    sends = [
+        s
+        for s in CONFIG["provider"]["iam"]["role"]["statements"]
+        if "sqs:SendMessage" in s["Action"]
+    ]
+    assert sends[0]["Resource"] == [{"Fn::GetAtt": [name, "Arn"]}]
+
+
+def test_build_groups_has_reserved_concurrency_per_stage() -> None:
+    assert FUNCTIONS["build_groups"]["reservedConcurrency"] == "${param:buildGroupsConcurrency}"
+    limits = [params["buildGroupsConcurrency"] for params in CONFIG["params"].values()]
+    assert all(isinstance(limit, int) and 0 < limit <= 20 for limit in limits)
 
 
 def test_cors_names_origins_per_stage_and_never_a_wildcard() -> None:
     cors = CONFIG["provider"]["httpApi"]["cors"]
     assert cors["allowedOrigins"] == "${self:custom.lovableOrigins.${sls:stage}}"
-    for origins in CONFIG["custom"]["lovableOrigins"].values():
-        assert origins and all(origin.startswith("https://") for origin in origins)
-    assert "Authorization" in cors["allowedHeaders"]
+    origins = CONFIG["custom"]["lovableOrigins"]
+    # The preview for dev only; both from the deploy's environment, with https defaults.
+    assert origins == {
+        "dev": ["${param:lovablePreviewOrigin}", "${param:lovablePublishedOrigin}"],
+        "prod": ["${param:lovablePublishedOrigin}"],
+    }
+    defaults = CONFIG["params"]["default"]
+    for param in ("lovablePreviewOrigin", "lovablePublishedOrigin"):
+        assert defaults[param].startswith("${env:LOVABLE_") and "'https://" in defaults[param]
+        assert "*" not in defaults[param]
+    assert {"Authorization", "If-Match", "Idempotency-Key"} <= set(cors["allowedHeaders"])
 
 
 def test_no_v4_only_or_v3_pinning_keys() -> None:

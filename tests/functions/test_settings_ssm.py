@@ -7,10 +7,11 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from botocore.exceptions import ReadTimeoutError
 from moto import mock_aws
 
 from functions.web.settings import SettingsError, get_settings
-from functions.web.ssm import ssm_client
+from functions.web.ssm import SettingsUnavailableError, ssm_client
 
 PREFIX = "/grouping-service/test"
 SECRETS = {
@@ -106,3 +107,26 @@ def test_no_secret_reaches_a_log_line_even_at_debug(
     logged = "\n".join(record.getMessage() for record in caplog.records)
     for value in SECRETS.values():
         assert value not in logged
+
+
+def test_the_ssm_client_times_out_well_inside_the_function(aws: None) -> None:
+    config: Any = ssm_client().meta.config  # botocore's Config types none of its options
+    assert config.connect_timeout + config.read_timeout <= 10
+    assert config.retries["total_max_attempts"] <= 2
+
+
+def test_an_ssm_timeout_is_a_503_to_retry_and_is_not_cached(aws: None) -> None:
+    put_parameters(SECRETS)
+    slow = [True]
+
+    def time_out(**_: Any) -> None:
+        if slow[0]:  # every attempt of the first request, botocore's own retry included
+            raise ReadTimeoutError(endpoint_url="https://ssm.eu-central-1.amazonaws.com")
+
+    ssm_client().meta.events.register("before-send.ssm.GetParameters", time_out)
+    with pytest.raises(SettingsUnavailableError) as unavailable:
+        get_settings()
+    assert unavailable.value.status == 503
+    assert unavailable.value.headers() == {"Retry-After": "2"}
+    slow[0] = False
+    assert get_settings().supabase_url == SECRETS["supabase-url"]  # the next request reads

@@ -11,7 +11,7 @@ import pytest
 
 from engine.wards.models import WardMember
 from engine.wards.participation import ParticipationFacts
-from functions.database.postgrest import PAGE_SIZE, PostgrestTransport, supabase_client
+from functions.database.postgrest import PAGE_SIZE, PostgrestTransport, project_client
 from functions.wards.schemas import StoredAssignment, WardVersions
 from functions.wards.store import WardStore
 from functions.web.errors import ForbiddenError
@@ -164,7 +164,7 @@ def test_a_null_state_sent_as_an_empty_body_is_forbidden_too(
         return fake.handle(request)
 
     http = httpx.Client(transport=httpx.MockTransport(empty_body))
-    client = supabase_client(SUPABASE_URL, ANON_KEY, http)
+    client = project_client(SUPABASE_URL, ANON_KEY, http)
     store = WardStore(PostgrestTransport(client, access_token=CALLER_TOKEN))
     with pytest.raises(ForbiddenError):
         _read_state(store, function)

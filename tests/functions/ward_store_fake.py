@@ -22,7 +22,7 @@ ROSTER_ROW = {
     "phone": None,
     "household_id": "H-cohen",
 }
-# What ward_roster_state and ward_assignment_state answer (sql/migrations/0019).
+# What ward_roster_state and ward_assignment_state answer (sql/migrations/0016).
 ROSTER_STATE = {"version": 3, "members": [ROSTER_ROW]}
 ASSIGNMENT_STATE = {
     "version": 7,

@@ -49,7 +49,7 @@ grant execute on function private.store_sealed_answers(jsonb) to authenticated, 
 
 -- 1. The import, sealed --------------------------------------------------------------------
 
--- import_registrations(event, participants, health) as in 0023, plus:
+-- import_registrations(event, participants, health) as in the events migration, plus:
 --   each participant may carry `id`: the id the import sealed their answers for (the
 --     stored id of a returning person, a new id for a new one; see open_health_for_import).
 --     If a concurrent import stored the same external id under another id in between, the
