@@ -22,7 +22,8 @@ from functions.health.schemas import Envelope, RunBatch, WrappedKey
 from functions.health.store import b64
 
 # The survey answers that are not health data: everything else a survey answers is sealed
-# (deny by default). The database holds participants.responses to these (migration 0024, health_plaintext_dropped; numbers provisional).
+# (deny by default). The database holds participants.responses to these (the migration
+# health_plaintext_dropped).
 CLEAR_FIELDS = frozenset({"kosher", "diet", "age", "birth_date"})
 
 
