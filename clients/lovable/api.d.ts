@@ -313,6 +313,132 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/groups/{group_id}/allergy-notes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Group Notes */
+        get: operations["group_notes_groups__group_id__allergy_notes_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/health/access": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Access Log */
+        get: operations["access_log_health_access_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/me/group/allergy-notes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My Group Notes */
+        get: operations["my_group_notes_me_group_allergy_notes_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/me/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My Answers */
+        get: operations["my_answers_me_health_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/me/health/access": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My Access
+         * @description Who read my answers, my group's notes, or my events' answers (RLS narrows it).
+         */
+        get: operations["my_access_me_health_access_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/me/health/sharing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Set Sharing */
+        put: operations["set_sharing_me_health_sharing_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/participants/{participant_id}/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Person Answers */
+        get: operations["person_answers_participants__participant_id__health_get"];
+        put?: never;
+        post?: never;
+        /**
+         * Erase Answers
+         * @description Removes the person's sealed answers; the audit rows stay (they hold no health data).
+         */
+        delete: operations["erase_answers_participants__participant_id__health_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/runs/{run_id}": {
         parameters: {
             query?: never;
@@ -385,6 +511,37 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * AccessEntry
+         * @description One audited read of health data.
+         */
+        AccessEntry: {
+            /** Id */
+            id: number;
+            /**
+             * Accessed At
+             * Format: date-time
+             */
+            accessed_at: string;
+            /** Actor Id */
+            actor_id: string | null;
+            /** Actor Role */
+            actor_role: string;
+            /** Subject */
+            subject: string;
+            /** Participant Id */
+            participant_id: string | null;
+            /** Group Id */
+            group_id: string | null;
+            /** Event Id */
+            event_id: string | null;
+            /** People */
+            people: number;
+            /** Purpose */
+            purpose: string;
+            /** Route */
+            route: string;
+        };
         /** AgeRange */
         AgeRange: {
             /** Min */
@@ -562,6 +719,16 @@ export interface components {
             /** How */
             how: string;
         };
+        /** Erasure */
+        Erasure: {
+            /**
+             * Participant Id
+             * Format: uuid
+             */
+            participant_id: string;
+            /** Erased */
+            erased: boolean;
+        };
         /**
          * EventCreate
          * @description A new event as a request sends it; it starts open.
@@ -679,6 +846,23 @@ export interface components {
             whole_group: boolean;
         };
         /**
+         * GroupNotes
+         * @description A group's allergy notes: the group-level summary, and consenting members' allergies.
+         */
+        GroupNotes: {
+            /**
+             * Group Id
+             * Format: uuid
+             */
+            group_id: string;
+            /** Allergy Summary */
+            allergy_summary: {
+                [key: string]: unknown;
+            };
+            /** Members */
+            members: components["schemas"]["MemberAllergies"][];
+        };
+        /**
          * GroupParticipation
          * @description One group's members, their figures summed, and averaged per member.
          */
@@ -772,6 +956,18 @@ export interface components {
             registered: number;
         };
         /**
+         * MemberAllergies
+         * @description Who has which allergy in a group: members who consented only.
+         */
+        MemberAllergies: {
+            /** Full Name */
+            full_name: string | null;
+            /** Allergens */
+            allergens: {
+                [key: string]: string;
+            };
+        };
+        /**
          * MemberParticipation
          * @description One roster member's figures, under the spec's names.
          */
@@ -820,6 +1016,23 @@ export interface components {
             members: components["schemas"]["MemberParticipation"][];
             /** Groups */
             groups: components["schemas"]["GroupParticipation"][];
+        };
+        /**
+         * PersonAnswers
+         * @description A person's health answers, opened for a reader the audit has recorded.
+         */
+        PersonAnswers: {
+            /**
+             * Participant Id
+             * Format: uuid
+             */
+            participant_id: string;
+            /** Answers */
+            answers: {
+                [key: string]: unknown;
+            };
+            /** Share With Group */
+            share_with_group: boolean;
         };
         /**
          * PolicyCreate
@@ -1433,6 +1646,11 @@ export interface components {
              * @default 0.1
              */
             size: number;
+        };
+        /** SharingBody */
+        SharingBody: {
+            /** Share With Group */
+            share_with_group: boolean;
         };
         /** SuggestionAnswer */
         SuggestionAnswer: {
@@ -3665,6 +3883,725 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PolicyPublic"];
+                };
+            };
+            /** @description No valid Supabase access token (`WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this, or may not see what it names. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record, or it is not visible to the caller. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A conflict with the current state: a stale `If-Match` or `expectedVersion`, an idempotency key reused for another request or still in progress, an archived policy or a closed event. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this function takes. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields: `errors` names each one and what is wrong with it. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:grouping-service:problem:invalid-input",
+                     *       "title": "Unprocessable Content",
+                     *       "status": 422,
+                     *       "detail": "The request has invalid fields.",
+                     *       "errors": [
+                     *         {
+                     *           "field": "options.min_group_size",
+                     *           "message": "Input should be at least 2"
+                     *         }
+                     *       ],
+                     *       "request_id": "Xk3q9hJvFiAEMdQ="
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service failed; `request_id` finds it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service it depends on is unavailable: retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    group_notes_groups__group_id__allergy_notes_get: {
+        parameters: {
+            query: {
+                purpose: "venue" | "support" | "correction";
+            };
+            header?: never;
+            path: {
+                group_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GroupNotes"];
+                };
+            };
+            /** @description No valid Supabase access token (`WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this, or may not see what it names. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record, or it is not visible to the caller. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields: `errors` names each one and what is wrong with it. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:grouping-service:problem:invalid-input",
+                     *       "title": "Unprocessable Content",
+                     *       "status": 422,
+                     *       "detail": "The request has invalid fields.",
+                     *       "errors": [
+                     *         {
+                     *           "field": "options.min_group_size",
+                     *           "message": "Input should be at least 2"
+                     *         }
+                     *       ],
+                     *       "request_id": "Xk3q9hJvFiAEMdQ="
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service failed; `request_id` finds it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service it depends on is unavailable: retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    access_log_health_access_get: {
+        parameters: {
+            query?: {
+                participant_id?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccessEntry"][];
+                };
+            };
+            /** @description No valid Supabase access token (`WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this, or may not see what it names. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields: `errors` names each one and what is wrong with it. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:grouping-service:problem:invalid-input",
+                     *       "title": "Unprocessable Content",
+                     *       "status": 422,
+                     *       "detail": "The request has invalid fields.",
+                     *       "errors": [
+                     *         {
+                     *           "field": "options.min_group_size",
+                     *           "message": "Input should be at least 2"
+                     *         }
+                     *       ],
+                     *       "request_id": "Xk3q9hJvFiAEMdQ="
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service failed; `request_id` finds it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service it depends on is unavailable: retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    my_group_notes_me_group_allergy_notes_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GroupNotes"];
+                };
+            };
+            /** @description No valid Supabase access token (`WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this, or may not see what it names. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields: `errors` names each one and what is wrong with it. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:grouping-service:problem:invalid-input",
+                     *       "title": "Unprocessable Content",
+                     *       "status": 422,
+                     *       "detail": "The request has invalid fields.",
+                     *       "errors": [
+                     *         {
+                     *           "field": "options.min_group_size",
+                     *           "message": "Input should be at least 2"
+                     *         }
+                     *       ],
+                     *       "request_id": "Xk3q9hJvFiAEMdQ="
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service failed; `request_id` finds it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service it depends on is unavailable: retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    my_answers_me_health_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PersonAnswers"];
+                };
+            };
+            /** @description No valid Supabase access token (`WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this, or may not see what it names. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields: `errors` names each one and what is wrong with it. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:grouping-service:problem:invalid-input",
+                     *       "title": "Unprocessable Content",
+                     *       "status": 422,
+                     *       "detail": "The request has invalid fields.",
+                     *       "errors": [
+                     *         {
+                     *           "field": "options.min_group_size",
+                     *           "message": "Input should be at least 2"
+                     *         }
+                     *       ],
+                     *       "request_id": "Xk3q9hJvFiAEMdQ="
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service failed; `request_id` finds it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service it depends on is unavailable: retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    my_access_me_health_access_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccessEntry"][];
+                };
+            };
+            /** @description No valid Supabase access token (`WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this, or may not see what it names. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields: `errors` names each one and what is wrong with it. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:grouping-service:problem:invalid-input",
+                     *       "title": "Unprocessable Content",
+                     *       "status": 422,
+                     *       "detail": "The request has invalid fields.",
+                     *       "errors": [
+                     *         {
+                     *           "field": "options.min_group_size",
+                     *           "message": "Input should be at least 2"
+                     *         }
+                     *       ],
+                     *       "request_id": "Xk3q9hJvFiAEMdQ="
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service failed; `request_id` finds it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service it depends on is unavailable: retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    set_sharing_me_health_sharing_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SharingBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SharingBody"];
+                };
+            };
+            /** @description No valid Supabase access token (`WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this, or may not see what it names. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A conflict with the current state: a stale `If-Match` or `expectedVersion`, an idempotency key reused for another request or still in progress, an archived policy or a closed event. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this function takes. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields: `errors` names each one and what is wrong with it. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:grouping-service:problem:invalid-input",
+                     *       "title": "Unprocessable Content",
+                     *       "status": 422,
+                     *       "detail": "The request has invalid fields.",
+                     *       "errors": [
+                     *         {
+                     *           "field": "options.min_group_size",
+                     *           "message": "Input should be at least 2"
+                     *         }
+                     *       ],
+                     *       "request_id": "Xk3q9hJvFiAEMdQ="
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service failed; `request_id` finds it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service it depends on is unavailable: retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    person_answers_participants__participant_id__health_get: {
+        parameters: {
+            query: {
+                purpose: "venue" | "support" | "correction";
+            };
+            header?: never;
+            path: {
+                participant_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PersonAnswers"];
+                };
+            };
+            /** @description No valid Supabase access token (`WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this, or may not see what it names. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record, or it is not visible to the caller. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields: `errors` names each one and what is wrong with it. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:grouping-service:problem:invalid-input",
+                     *       "title": "Unprocessable Content",
+                     *       "status": 422,
+                     *       "detail": "The request has invalid fields.",
+                     *       "errors": [
+                     *         {
+                     *           "field": "options.min_group_size",
+                     *           "message": "Input should be at least 2"
+                     *         }
+                     *       ],
+                     *       "request_id": "Xk3q9hJvFiAEMdQ="
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service failed; `request_id` finds it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service it depends on is unavailable: retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    erase_answers_participants__participant_id__health_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                participant_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erasure"];
                 };
             };
             /** @description No valid Supabase access token (`WWW-Authenticate: Bearer`). */

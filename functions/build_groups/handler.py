@@ -24,6 +24,7 @@ from functions.grouping.reports import (
 from functions.grouping.schemas import RunOverrides
 from functions.grouping.service import RunRequest, run_policy
 from functions.grouping.views import BuildGroupsAnswer, RunView, build_groups_answer, run_view
+from functions.health.deps import RunAnswersDep
 from functions.web.app import create_app, mangum_handler
 
 # API keys live in their own namespace, so no client key can pre-empt a nightly run.
@@ -53,6 +54,7 @@ class BuildGroupsBody(BaseModel):
 def build_groups(
     caller: AdminDep,
     store: StoreDep,
+    health: RunAnswersDep,
     response: Response,
     body: Annotated[BuildGroupsBody | None, Body()] = None,
     idempotency_key: IdempotencyKey = None,
@@ -68,7 +70,7 @@ def build_groups(
         keep_from_run_id=asked.keep_from_run_id,
         idempotency_key=None if idempotency_key is None else API_KEY_PREFIX + idempotency_key,
     )
-    outcome = run_policy(store=store, request=request)
+    outcome = run_policy(store=store, request=request, health=health)
     if outcome.dry_run:
         response.status_code = 200
     return build_groups_answer(outcome, lang)

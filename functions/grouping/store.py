@@ -21,6 +21,7 @@ from functions.grouping.schemas import (
     EMPTY_RESULT,
     PARTICIPANT_COLUMNS,
     REGISTRANT_COLUMNS,
+    STORED_DETAIL_KEYS,
     ApartPair,
     GroupLock,
     IdempotentRun,
@@ -161,7 +162,7 @@ class GroupingStore:
                 "idempotency_key": idempotency_key,
                 "policy_id": str(policy_id),
                 "run": run_payload(run, status="succeeded"),
-                "result": result.model_dump(mode="json"),
+                "result": stored_result(result),
                 "request_hash": request_hash,
                 **_event_argument(event_id),
             }
@@ -270,6 +271,16 @@ class GroupingStore:
         values = {"event_id": str(event_id), **pair.model_dump(mode="json")}
         write = Insert("event_apart_pairs", values, columns_of(ApartPair))
         return ApartPair.model_validate(self._transport.insert(write))
+
+
+def stored_result(result: GroupingResult) -> dict[str, Any]:
+    """The result as saved: each queue entry's details without anything of the person's
+    answers (their severe allergens stay in the run's memory, never in the database)."""
+    saved = result.model_dump(mode="json")
+    for entry in saved["unassigned"]:
+        details = entry["details"]
+        entry["details"] = {k: v for k, v in details.items() if k in STORED_DETAIL_KEYS}
+    return saved
 
 
 def _event_argument(event_id: UUID | None) -> dict[str, str]:

@@ -35,6 +35,7 @@ from engine.grouping.run import DEFAULT_EFFORT, run_grouping
 from engine.intake.together import sit_with_requests
 from infra.cli.check import register as register_check
 from infra.cli.demo import register as register_demo
+from infra.cli.health import register as register_health
 from infra.cli.input import BAD_INPUT, BadInputError, fail, load_export, load_policy
 from infra.cli.keep import add_keep_flags, pair_requests, render_continuity, starting_grouping
 from infra.cli.option_flags import add_option_flags, flag_options
@@ -102,6 +103,7 @@ REGISTRARS: list[Registrar] = [
     register_migrate,
     register_serve,
     register_demo,
+    register_health,
 ]
 
 

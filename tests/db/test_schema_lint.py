@@ -32,6 +32,14 @@ _DEFINER_RPCS = {
     "public.ward_bulk_update(uuid, jsonb, bigint)",
     "public.ward_restore_assignments(uuid, bigint, bigint)",
     "public.ward_sync_roster(uuid, jsonb)",
+    # The health doors (issue 13): each checks its caller and writes the access audit row
+    # the caller cannot write, in the same transaction as the read it audits.
+    "public.open_participant_answers(uuid, text, text)",
+    "public.open_group_allergy_notes(text, uuid, text)",
+    "public.open_health_for_run(text, uuid)",
+    "public.open_health_for_import(text, jsonb, uuid)",
+    "public.set_allergy_sharing(boolean)",
+    "public.erase_participant_health(uuid, text)",
 }
 _SIGNATURE = "format('%I.%I(%s)', n.nspname, p.proname, oidvectortypes(p.proargtypes))"
 

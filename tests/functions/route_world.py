@@ -88,7 +88,13 @@ class RouteWorld:
             "event_id": str(self.event),
             "ward_branch_id": ward,
             "wardBranchId": ward,
+            "participant_id": self._first("select id::text from public.participants"),
+            "group_id": self._first("select id::text from public.groups"),
         }
+
+    def _first(self, query: str) -> str:
+        row = self.api.db.execute(query + " order by 1 limit 1").fetchone()
+        return str(row[0]) if row else "00000000-0000-4000-8000-000000000000"
 
     def call(self, route: Route, path: str | None = None, **event: Any) -> Answer:
         event.setdefault("token", self.token)

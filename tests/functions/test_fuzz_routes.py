@@ -72,6 +72,7 @@ def valid_body(route: Route, world: RouteWorld) -> Any:
                 "00000000-0000-4000-8000-000000000002",
             ]
         },
+        ("PUT", "/me/health/sharing"): {"share_with_group": True},
         ("POST", "/events/{event_id}/registrations/import"): [
             {"Email": "fuzz@example.com", "Name": "Fuzz", "Age": "30", "Allergies": "sesame"}
         ],
