@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -59,6 +60,26 @@ class PlanGroup(BaseModel):
     allergens: dict[str, Severity] = Field(default_factory=dict)
     members_with_allergies: Annotated[int, Field(ge=0)] = 0
     age_band: str | None = None
+
+    @classmethod
+    def from_saved(cls, group: Mapping[str, Any], *, id: str | None = None) -> PlanGroup:
+        """A saved group (a run's JSON or a row of public.groups) as the plan reads it:
+        kosher, size, age band and the allergy summary, nothing about its members."""
+        summary = group.get("allergy_summary") or {}
+        if not isinstance(summary, Mapping):
+            summary = {"allergens": summary}
+        number = group.get("number", group.get("group_number"))
+        return cls.model_validate(
+            {
+                "id": id if id is not None else str(group.get("id", number)),
+                "number": number,
+                "size": group.get("size"),
+                "kosher": group.get("kosher"),
+                "allergens": summary.get("allergens", {}),
+                "members_with_allergies": summary.get("members_with_allergies", 0),
+                "age_band": group.get("age_band"),
+            }
+        )
 
     def severe(self) -> frozenset[str]:
         return frozenset(a for a, s in self.allergens.items() if s == "severe")

@@ -33,7 +33,8 @@ def summary_sentence(group: PlanGroup, rule: str, counted: Sequence[VenueBlock])
     keeps = f" that keep{{s}} {_names(severe, 'and')} out" if severe else ""
     if len(counted) == 1:
         return f"the only {noun}{keeps.format(s='s')} is full"
-    return f"all {len(counted)} {noun}s{keeps.format(s='')} are full"
+    every = "both" if len(counted) == 2 else f"all {len(counted)}"
+    return f"{every} {noun}s{keeps.format(s='')} are full"
 
 
 def change_sentence(change: Change, venues: Sequence[Venue]) -> str:

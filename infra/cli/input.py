@@ -66,6 +66,11 @@ def load_policy(path: Path) -> dict[str, Any]:
     return policy
 
 
+def load_json(path: Path) -> Any:
+    """Any JSON file, or BadInputError naming the file and the place it cannot be read."""
+    return _read_json(path)
+
+
 def _read_bytes(path: Path) -> bytes:
     try:
         return path.read_bytes()

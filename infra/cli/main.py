@@ -36,6 +36,7 @@ from infra.cli.demo import register as register_demo
 from infra.cli.input import BAD_INPUT, BadInputError, fail, load_export, load_policy
 from infra.cli.option_flags import add_option_flags, flag_options
 from infra.cli.report import DEFAULT_LIMIT, render_result, result_json
+from infra.cli.venues import register as register_venues
 from infra.local.migrate import register as register_migrate
 from infra.local.serve import register as register_serve
 
@@ -98,6 +99,7 @@ REGISTRARS: list[Registrar] = [
     register_migrate,
     register_serve,
     register_demo,
+    register_venues,
 ]
 
 
