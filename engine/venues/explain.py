@@ -64,16 +64,20 @@ def _extent(change: Change) -> int:
 
 
 def _block(group: PlanGroup, venue: Venue, residual: Mapping[str, Residual]) -> VenueBlock:
-    left = residual.get(venue.id, Residual(0, 0))
-    free = {"free_groups": max(left.groups, 0), "free_seats": max(left.seats, 0)}
+    # Built without validation: thousands per plan, every value made here.
     if not venue.active:
-        return VenueBlock(venue_id=venue.id, rule="inactive")
+        return VenueBlock.model_construct(venue_id=venue.id, rule="inactive", allergens=[])
     if group.kosher and not venue.kosher:
-        return VenueBlock(venue_id=venue.id, rule="kosher")
+        return VenueBlock.model_construct(venue_id=venue.id, rule="kosher", allergens=[])
+    left = residual.get(venue.id, Residual(0, 0))
     missing = sorted(group.severe() - set(venue.keeps_out))
-    if missing:
-        return VenueBlock(venue_id=venue.id, rule="allergen", allergens=missing, **free)
-    return VenueBlock(venue_id=venue.id, rule="full", **free)
+    return VenueBlock.model_construct(
+        venue_id=venue.id,
+        rule="allergen" if missing else "full",
+        allergens=missing,
+        free_groups=max(left.groups, 0),
+        free_seats=max(left.seats, 0),
+    )
 
 
 def _rule(group: PlanGroup, blocks: Sequence[VenueBlock]) -> tuple[str, list[VenueBlock]]:

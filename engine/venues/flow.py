@@ -54,6 +54,38 @@ class FlowNetwork:
     def flow_on(self, edge: int) -> int:
         return self._cap[edge ^ 1]
 
+    def cost_on(self, edge: int) -> int:
+        """What the flow over the edge costs."""
+        return self._cap[edge ^ 1] * self._cost[edge]
+
+    def copy(self) -> FlowNetwork:
+        """An independent network in the same state (flows and potentials included)."""
+        twin = FlowNetwork(0)
+        # The shape (heads, ends, costs) never changes once built: only shared.
+        twin._head = self._head
+        twin._to = self._to
+        twin._cost = self._cost
+        twin._cap = list(self._cap)
+        twin._potential = list(self._potential)
+        return twin
+
+    def lower(self, edge: int, capacity: int) -> None:
+        """Cut the edge's capacity to `capacity`, re-routing the flow over it at least cost.
+
+        Each unit taken off leaves its tail with one too many and its head one short;
+        a shortest path from tail to head around the edge mends both, as in `ship`. Such
+        a path exists whenever the flow's sources can also reach the sink another way
+        (the planner's overflow node makes sure of it).
+        """
+        cap, to = self._cap, self._to
+        flow = cap[edge ^ 1]
+        while flow > capacity:
+            cap[edge] = 0
+            cap[edge ^ 1] = flow - 1
+            self._route(to[edge ^ 1], to[edge], 1)
+            flow -= 1
+        cap[edge] = capacity - flow
+
     def ship(self, supplies: Sequence[tuple[int, int]], sink: int) -> int:
         """Route every (node, amount) of supply to `sink` at least total cost; return it."""
         total = 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import cached_property
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -81,8 +82,12 @@ class PlanGroup(BaseModel):
             }
         )
 
-    def severe(self) -> frozenset[str]:
+    @cached_property
+    def severe_allergens(self) -> frozenset[str]:
         return frozenset(a for a, s in self.allergens.items() if s == "severe")
+
+    def severe(self) -> frozenset[str]:
+        return self.severe_allergens
 
     def discretionary(self) -> frozenset[str]:
         """Allergens below severe: a venue may take the group and use its discretion."""

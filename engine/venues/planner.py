@@ -10,7 +10,8 @@ from engine.grouping.options import GroupingOptions
 from engine.venues.capacity import Residual
 from engine.venues.errors import DuplicateIdError
 from engine.venues.explain import explain_unplaced
-from engine.venues.matching import Kind, Room, best_matching
+from engine.venues.kinds import Kind, Room
+from engine.venues.matching import best_matching
 from engine.venues.models import Placement, PlanGroup, PlanRequest, PlanTotals, Venue, VenuePlan
 from engine.venues.pins import checked_pins
 
@@ -40,7 +41,7 @@ class Preference:
 
 
 def plan_venues(
-    request: PlanRequest, *, options: GroupingOptions | None = None, node_budget: int = 2_000
+    request: PlanRequest, *, options: GroupingOptions | None = None, node_budget: int = 24
 ) -> VenuePlan:
     """Assign each group to at most one venue, optimally, and explain every group left out.
 
