@@ -14,7 +14,16 @@ from collections.abc import Mapping, Sequence
 
 from engine.grouping.options import GroupingOptions
 from engine.venues.capacity import Residual
-from engine.venues.models import CANONICAL_ALLERGENS, Change, PlanGroup, Unplaced, Venue, VenueBlock
+from engine.venues.models import (
+    CANONICAL_ALLERGENS,
+    BlockRule,
+    Change,
+    PlanGroup,
+    Unplaced,
+    UnplacedRule,
+    Venue,
+    VenueBlock,
+)
 from engine.venues.moves import member_move
 from engine.venues.pins import refusal
 from engine.venues.wording import change_sentence, summary_sentence
@@ -53,7 +62,10 @@ def _explain(
     ]
     changes.sort(key=lambda change: (_extent(change), _KINDS.index(change.kind)))
     sentence = summary_sentence(group, rule, counted)
-    return Unplaced(group_id=group.id, rule=rule, sentence=sentence, venues=blocks, changes=changes)
+    # Every value is made here: built without validation, as thousands are per plan.
+    return Unplaced.model_construct(
+        group_id=group.id, rule=rule, sentence=sentence, venues=blocks, changes=changes
+    )
 
 
 _KINDS = ("add-allergens", "more-capacity", "move-member")
@@ -64,31 +76,34 @@ def _extent(change: Change) -> int:
 
 
 def _block(group: PlanGroup, venue: Venue, residual: Mapping[str, Residual]) -> VenueBlock:
-    # Built without validation: thousands per plan, every value made here.
-    if not venue.active:
-        return VenueBlock.model_construct(venue_id=venue.id, rule="inactive", allergens=[])
-    if group.kosher and not venue.kosher:
-        return VenueBlock.model_construct(venue_id=venue.id, rule="kosher", allergens=[])
     left = residual.get(venue.id, Residual(0, 0))
-    missing = sorted(group.severe() - set(venue.keeps_out))
-    return VenueBlock.model_construct(
-        venue_id=venue.id,
-        rule="allergen" if missing else "full",
-        allergens=missing,
-        free_groups=max(left.groups, 0),
-        free_seats=max(left.seats, 0),
-    )
+    rule: BlockRule
+    missing: list[str] = []
+    if not venue.active:
+        rule = "inactive"
+    elif group.kosher and not venue.kosher:
+        rule = "kosher"
+    else:
+        missing = sorted(group.severe() - set(venue.keeps_out))
+        rule = "allergen" if missing else "full"
+    return {
+        "venue_id": venue.id,
+        "rule": rule,
+        "allergens": missing,
+        "free_groups": max(left.groups, 0),
+        "free_seats": max(left.seats, 0),
+    }
 
 
-def _rule(group: PlanGroup, blocks: Sequence[VenueBlock]) -> tuple[str, list[VenueBlock]]:
+def _rule(group: PlanGroup, blocks: Sequence[VenueBlock]) -> tuple[UnplacedRule, list[VenueBlock]]:
     """The group's blocking rule, and the venues the sentence speaks of."""
-    active = [block for block in blocks if block.rule != "inactive"]
+    active = [block for block in blocks if block["rule"] != "inactive"]
     if not active:
         return "no-venue", []
-    kosher = [block for block in active if block.rule != "kosher"]
+    kosher = [block for block in active if block["rule"] != "kosher"]
     if not kosher:
         return "kosher", active
-    fitting = [block for block in kosher if block.rule != "allergen"]
+    fitting = [block for block in kosher if block["rule"] != "allergen"]
     if not fitting:
         return "allergen", kosher
     return "full", fitting

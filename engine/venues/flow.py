@@ -79,11 +79,12 @@ class FlowNetwork:
         """
         cap, to = self._cap, self._to
         flow = cap[edge ^ 1]
+        cap[edge] = 0
         while flow > capacity:
-            cap[edge] = 0
-            cap[edge ^ 1] = flow - 1
-            self._route(to[edge ^ 1], to[edge], 1)
-            flow -= 1
+            cap[edge ^ 1] = capacity
+            pushed, _ = self._route(to[edge ^ 1], to[edge], flow - capacity)
+            flow -= pushed
+            cap[edge ^ 1] = flow
         cap[edge] = capacity - flow
 
     def ship(self, supplies: Sequence[tuple[int, int]], sink: int) -> int:
@@ -108,31 +109,39 @@ class FlowNetwork:
         dist[source] = 0
         via = [-1] * len(head)
         settled: list[int] = []
-        done = [False] * len(head)
         heap = [(0, source)]
         pop, push = heapq.heappop, heapq.heappush
         while heap:
             d, node = pop(heap)
-            if done[node]:
-                continue
-            done[node] = True
+            if d > dist[node]:
+                continue  # a stale entry: the node was settled nearer
             settled.append(node)
             if node == sink:
                 break
             base = d + potential[node]
+            # No path through a node at least as far as the sink's best label so far
+            # can be shorter (reduced costs are non-negative): such nodes wait unpushed.
+            bound = dist[sink]
             for edge in head[node]:
                 if cap[edge]:
                     other = to[edge]
                     candidate = base + cost[edge] - potential[other]
-                    if candidate < dist[other]:
+                    if candidate < dist[other] and candidate < bound:
                         dist[other] = candidate
                         via[other] = edge
                         push(heap, (candidate, other))
+                        if other == sink:
+                            bound = candidate
         else:
             raise NoRouteError("supply cannot reach the sink")
         reach = dist[sink]
         for node in settled:
             potential[node] += dist[node] - reach
+        return self._push(source, sink, via, amount)
+
+    def _push(self, source: int, sink: int, via: list[int], amount: int) -> tuple[int, int]:
+        """Push up to `amount` along the path `via` leads back from sink to source."""
+        cap, to, cost = self._cap, self._to, self._cost
         pushed = amount
         node = sink
         while node != source:

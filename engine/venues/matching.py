@@ -17,9 +17,9 @@ take, and the first valid plan comes from repairing the root's relaxed one.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from engine.venues.kinds import Kind, Room, Weights, kitchens
+from engine.venues.kinds import Kind, Kitchen, Room, Weights, kitchens
 from engine.venues.relaxation import Counts, Problem, Relaxation
 
 Objective = tuple[int, int]  # (-groups placed, cost): smaller is better
@@ -40,8 +40,48 @@ def best_matching(
     `node_budget` bounds the branch and bound (branches solved); when it runs out the
     best valid plan found is returned with `optimal` false.
     """
+    layout = kitchens(rooms)
+    merged, members = _merged(kinds, layout)
+    found = _search(merged, rooms, layout, node_budget)
+    return Matching(_split(found.counts, kinds, members), found.objective, found.optimal)
+
+
+def _merged(kinds: Sequence[Kind], layout: Sequence[Kitchen]) -> tuple[list[Kind], list[list[int]]]:
+    """Kinds the flow cannot tell apart (same size, same kitchens at the same discretion
+    cost) as one: the plan is the same, the network far smaller."""
+    by_sign: dict[tuple[object, ...], list[int]] = {}
+    for k, kind in enumerate(kinds):
+        sign = tuple(
+            len(kind.discretionary - kitchen.keeps_out)
+            if (kitchen.kosher or not kind.kosher) and kind.severe <= kitchen.keeps_out
+            else None
+            for kitchen in layout
+        )
+        by_sign.setdefault((kind.size, *sign), []).append(k)
+    groups = list(by_sign.values())
+    merged = [replace(kinds[ks[0]], count=sum(kinds[k].count for k in ks)) for ks in groups]
+    return merged, groups
+
+
+def _split(counts: Counts, kinds: Sequence[Kind], members: list[list[int]]) -> Counts:
+    """A merged plan back on the kinds: each merged kind's groups dealt out in kind order."""
+    left = {k: kinds[k].count for ks in members for k in ks}
+    split: Counts = {}
+    for (m, r), count in sorted(counts.items()):
+        for k in members[m]:
+            take = min(count, left[k])
+            if take:
+                split[(k, r)] = split.get((k, r), 0) + take
+                left[k] -= take
+                count -= take
+    return split
+
+
+def _search(
+    kinds: Sequence[Kind], rooms: Sequence[Room], layout: Sequence[Kitchen], node_budget: int
+) -> Matching:
     weights = Weights.for_problem(kinds, rooms)
-    problem = Problem(kinds, rooms, kitchens(rooms), weights)
+    problem = Problem(kinds, rooms, layout, weights)
     root = problem.solve()
     best = _dive(root, rooms)
     stack = [root]

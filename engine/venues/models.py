@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import cached_property
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypedDict
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -125,14 +125,16 @@ class Placement(BaseModel):
 BlockRule = Literal["inactive", "kosher", "allergen", "full"]
 
 
-class VenueBlock(BaseModel):
-    """Why one venue cannot take an unplaced group: the first rule it breaks."""
+class VenueBlock(TypedDict):
+    """Why one venue cannot take an unplaced group: the first rule it breaks, with what
+    the venue lacks (the severe allergens it does not keep out) and has left after the
+    plan. A plain mapping: a plan of thousands of groups builds one per group and venue."""
 
     venue_id: str
     rule: BlockRule
-    allergens: list[str] = Field(default_factory=list)
-    free_groups: int = 0
-    free_seats: int = 0
+    allergens: list[str]
+    free_groups: int
+    free_seats: int
 
 
 ChangeKind = Literal["add-allergens", "more-capacity", "move-member"]
@@ -150,11 +152,16 @@ class Change(BaseModel):
     sentence: str
 
 
+UnplacedRule = Literal["no-venue", "kosher", "allergen", "full"]
+
+
 class Unplaced(BaseModel):
     group_id: str
-    rule: Literal["no-venue", "kosher", "allergen", "full"]
+    rule: UnplacedRule
     sentence: str
-    venues: list[VenueBlock]
+    # One VenueBlock per venue (plain mappings: pydantic reads TypedDicts from
+    # typing_extensions only, on Python 3.11, and the engine imports pydantic alone).
+    venues: Sequence[Mapping[str, Any]]
     changes: list[Change]
 
 

@@ -108,7 +108,7 @@ class Problem:
             network.add_edge(k, overflow, kind.count, big)
         # The largest kinds first (measured: fewer nodes settled per route than the most
         # constrained first); the least cost is the same in any order.
-        order = sorted(range(len(kinds)), key=lambda k: (-kinds[k].count, k))
+        order = sorted(range(len(kinds)), key=lambda k: (kinds[k].count, k))
         network.ship([(k, kinds[k].count) for k in order], sink)
         into: dict[tuple[int, int], list[tuple[int, int]]] = {}
         for (k, c), edge in sorted(kind_edges.items()):

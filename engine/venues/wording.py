@@ -26,7 +26,7 @@ def summary_sentence(group: PlanGroup, rule: str, counted: Sequence[VenueBlock])
     if rule == "allergen":
         nobody = set(severe)
         for block in counted:
-            nobody &= set(block.allergens)
+            nobody &= set(block["allergens"])
         if nobody:
             return f"no {noun} keeps {_names(sorted(nobody), 'or')} out"
         return f"no {noun} keeps out all of {_names(severe, 'and')}"

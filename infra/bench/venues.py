@@ -7,7 +7,8 @@ allergy with probability 0.15 (one or two allergens, the common ones more often,
 a fifth of them severe). Venues: 40% kosher, 5-8 groups and 5-7 seats per group place
 (so seats bind at some), keeping out one of eight usual lists (two allergens to all
 fourteen), priced 60-300 per seat, in one of six areas (two preferred). The figure is the
-median wall time of `plan_venues` (the explanations included) over `--repeat` runs.
+median wall time of `plan_venues` (the explanations included) over `--repeat` runs,
+pinned to one core, and its CPU time.
 The bar: <= 1 s (the exit status is 1 when it is missed).
 """
 
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import statistics
 import time
@@ -104,12 +106,13 @@ def measure(groups: int, venues: int, repeat: int, seed: int) -> dict[str, Any]:
         preferred_areas=AREAS[:2],
     )
     options = GroupingOptions()
-    times = []
+    times, cpu = [], []
     plan = None
     for _ in range(repeat):
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         plan = plan_venues(request, options=options)
         times.append(time.perf_counter() - started)
+        cpu.append(time.process_time() - cpu_started)
     assert plan is not None
     return {
         "groups": groups,
@@ -118,6 +121,7 @@ def measure(groups: int, venues: int, repeat: int, seed: int) -> dict[str, Any]:
         "unplaced": len(plan.unplaced),
         "optimal": plan.optimal,
         "median_s": round(statistics.median(times), 3),
+        "median_cpu_s": round(statistics.median(cpu), 3),
         "max_s": round(max(times), 3),
         "bar_s": BAR_S,
     }
@@ -131,6 +135,8 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
+    if hasattr(os, "sched_setaffinity"):  # one core, as the bar says
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
     figures = measure(args.groups, args.venues, max(args.repeat, 1), args.seed)
     if args.json:
         print(json.dumps(figures))

@@ -50,7 +50,7 @@ def test_no_kosher_venue_keeps_sesame_out() -> None:
     entry = only_unplaced(request)
     assert entry.rule == "allergen"
     assert entry.sentence == "no kosher venue keeps sesame out"
-    assert [(b.venue_id, b.rule, b.allergens) for b in entry.venues] == [
+    assert [(b["venue_id"], b["rule"], b["allergens"]) for b in entry.venues] == [
         ("alma", "allergen", ["sesame"]),
         ("bistro", "kosher", []),
     ]
@@ -69,7 +69,7 @@ def test_all_three_kosher_venues_are_full() -> None:
     entry = plan.unplaced[0]
     assert entry.rule == "full"
     assert entry.sentence == "all 3 kosher venues are full"
-    assert {(b.venue_id, b.rule) for b in entry.venues} == {
+    assert {(b["venue_id"], b["rule"]) for b in entry.venues} == {
         ("a", "full"),
         ("b", "full"),
         ("c", "full"),
