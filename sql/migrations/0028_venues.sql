@@ -26,6 +26,8 @@ as $$
     and cardinality(keys) = (select count(distinct key) from unnest(keys) as key)
 $$;
 
+revoke all on function private.canonical_allergens(), private.allergen_keys_are_valid(text[])
+  from public, anon;
 grant execute on function private.canonical_allergens(), private.allergen_keys_are_valid(text[])
   to authenticated, service_role;
 
