@@ -18,6 +18,16 @@ CANONICAL_ALLERGENS: tuple[str, ...] = tuple(sorted(ALLERGENS))
 Name = Annotated[str, Field(min_length=1, max_length=200)]
 
 
+def canonical_keys(keys: Sequence[str]) -> tuple[str, ...]:
+    """`keys` sorted, each once, or ValueError naming the first that is not canonical."""
+    unknown = sorted(set(keys) - set(CANONICAL_ALLERGENS))
+    if unknown:
+        raise ValueError(
+            f"unknown allergen {unknown[0]!r}; use one of {', '.join(CANONICAL_ALLERGENS)}"
+        )
+    return tuple(sorted(set(keys)))
+
+
 class Venue(BaseModel):
     """A restaurant or host: what its kitchen guarantees and how much it takes per event.
 
@@ -41,12 +51,7 @@ class Venue(BaseModel):
     @field_validator("keeps_out")
     @classmethod
     def _canonical(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        unknown = sorted(set(value) - set(CANONICAL_ALLERGENS))
-        if unknown:
-            raise ValueError(
-                f"unknown allergen {unknown[0]!r}; use one of {', '.join(CANONICAL_ALLERGENS)}"
-            )
-        return tuple(sorted(set(value)))
+        return canonical_keys(value)
 
 
 class PlanGroup(BaseModel):

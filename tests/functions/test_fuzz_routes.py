@@ -61,6 +61,13 @@ def valid_body(route: Route, world: RouteWorld) -> Any:
             "event_id": str(world.event),
         },
         ("POST", "/events"): {"name": "Fuzz dinner", "event_date": "2026-12-04"},
+        ("POST", "/venues"): {
+            "name": "Fuzz",
+            "group_capacity": 2,
+            "seat_capacity": 12,
+            "keeps_out": ["sesame"],
+        },
+        ("PUT", "/venues/{venue_id}"): {"cost": 50, "keeps_out": ["peanut"]},
         ("POST", "/events/{event_id}/registrations/import"): [
             {"Email": "fuzz@example.com", "Name": "Fuzz", "Age": "30", "Allergies": "sesame"}
         ],

@@ -1,0 +1,17 @@
+"""The venues store, bound to the caller's transport."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends
+
+from functions.database.deps import TransportDep
+from functions.venues.store import VenuesStore
+
+
+def get_venues_store(transport: TransportDep) -> VenuesStore:
+    return VenuesStore(transport)
+
+
+VenuesStoreDep = Annotated[VenuesStore, Depends(get_venues_store)]
