@@ -38,6 +38,9 @@ def _model(name: str, *, optional: bool, base: tuple[type[BaseModel], ...]) -> t
             if info.metadata:
                 annotation = Annotated[(annotation, *info.metadata)]
             fields[field] = (annotation | None, Field(None))
+        elif field == "keeps_out":
+            # The engine keeps a tuple; the API speaks JSON lists (and stores text[]).
+            fields[field] = (annotation, Field(default_factory=list))
         else:
             fields[field] = (annotation, info)
     return create_model(

@@ -68,6 +68,7 @@ def valid_body(route: Route, world: RouteWorld) -> Any:
             "keeps_out": ["sesame"],
         },
         ("PUT", "/venues/{venue_id}"): {"cost": 50, "keeps_out": ["peanut"]},
+        ("POST", "/runs/{run_id}/venue-plan"): {"dry_run": True, "preferred_areas": ["north"]},
         ("POST", "/events/{event_id}/registrations/import"): [
             {"Email": "fuzz@example.com", "Name": "Fuzz", "Age": "30", "Allergies": "sesame"}
         ],

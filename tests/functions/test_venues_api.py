@@ -39,6 +39,9 @@ def call(api_world: ApiWorld, verifier: TokenVerifier) -> Iterator[Call]:
 
     yield invoke
     undo()
+    # The world leaves venues alone: these tests remove what they made.
+    api_world.db.execute("delete from public.venue_plans")
+    api_world.db.execute("delete from public.venues")
 
 
 def test_create_read_list_and_change(call: Call) -> None:
