@@ -169,3 +169,20 @@ def test_a_venue_takes_no_more_groups_than_it_has(db: Connection, world: Groupin
     _assign(db, world.run, world.group, venue_id)
     with pytest.raises(psycopg.errors.CheckViolation), act_as(db, world.actors["admin"]):
         _assign(db, world.run, other, venue_id)
+
+
+def test_a_member_sees_only_their_own_groups_venue(db: Connection, world: GroupingWorld) -> None:
+    _set_group(db, world.group, kosher=False, severe=[])
+    venue_id = add_venue(db, name="Alma", area="north", cost=99)
+    _plan(db, world.run)
+    _assign(db, world.run, world.group, venue_id)
+    with act_as(db, world.actors["participant"]) as conn:
+        rows = conn.execute("select venue_name, area, kosher from public.my_group_venue").fetchall()
+        # The member reads neither the venue itself nor the assignment.
+        assert scalar(conn, "select count(*) from public.venues") == 0
+        assert scalar(conn, "select count(*) from public.venue_assignments") == 0
+    assert rows == [("Alma", "north", False)]
+    with act_as(db, world.actors["user"]) as conn:
+        assert conn.execute("select * from public.my_group_venue").fetchall() == []
+    with pytest.raises(psycopg.errors.InsufficientPrivilege), act_as(db, world.actors["anon"]):
+        db.execute("select * from public.my_group_venue")

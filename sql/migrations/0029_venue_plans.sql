@@ -31,3 +31,32 @@ $$;
 
 revoke all on function public.save_venue_plan(uuid, jsonb, jsonb) from public, anon;
 grant execute on function public.save_venue_plan(uuid, jsonb, jsonb) to authenticated, service_role;
+
+-- A member sees where their group eats: the venue of their group in their latest run
+-- (the group my_group shows, found by private.my_group_members), with its name, area and
+-- kosher flag, and nothing else of the venue (capacities, prices and kitchen lists stay
+-- the organisers'). Security definer: members cannot read venues or assignments.
+create function private.my_group_venue()
+returns table (run_id uuid, group_number integer, venue_name text, area text, kosher boolean)
+language sql stable
+security definer
+set search_path = ''
+as $$
+  select g.run_id, g.group_number, v.name, v.area, v.kosher
+  from (select distinct m.run_id, m.group_number from private.my_group_members() as m) as mine
+  join public.groups as g on g.run_id = mine.run_id and g.group_number = mine.group_number
+  join public.venue_assignments as a on a.run_id = g.run_id and a.group_id = g.id
+  join public.venues as v on v.id = a.venue_id
+  where (select auth.uid()) is not null
+$$;
+
+revoke all on function private.my_group_venue() from public, anon, service_role;
+grant execute on function private.my_group_venue() to authenticated;
+
+create view public.my_group_venue with (security_invoker = true) as
+select run_id, group_number, venue_name, area, kosher
+from private.my_group_venue();
+
+revoke all on table public.my_group_venue from anon;
+revoke insert, update, delete, truncate, references, trigger
+  on table public.my_group_venue from authenticated, service_role;
