@@ -61,6 +61,16 @@ class VenuePlanStore:
             raise NotFoundError("The run has no saved venue plan.")
         return VenuePlan.model_validate(rows[0]["plan"])
 
+    def venue_names(self, *, run_id: UUID) -> dict[int, str]:
+        """Group number -> the name of its venue in the run's saved plan."""
+        query = Select(
+            "run_group_venues",
+            ("group_number", "venue_name"),
+            [eq("run_id", run_id)],
+            order=("group_number",),
+        )
+        return {row["group_number"]: row["venue_name"] for row in self._transport.select(query)}
+
     def save(self, *, run_id: UUID, plan: VenuePlan) -> None:
         assignments = [
             {"group_id": p.group_id, "venue_id": p.venue_id, "pinned": p.pinned}

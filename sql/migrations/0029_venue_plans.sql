@@ -60,3 +60,14 @@ from private.my_group_venue();
 revoke all on table public.my_group_venue from anon;
 revoke insert, update, delete, truncate, references, trigger
   on table public.my_group_venue from authenticated, service_role;
+
+-- The venue of each group of a run, for the run's report (admins, by the tables' RLS).
+create view public.run_group_venues with (security_invoker = true) as
+select g.run_id, g.group_number, v.name as venue_name
+from public.venue_assignments as a
+join public.groups as g on g.id = a.group_id
+join public.venues as v on v.id = a.venue_id;
+
+revoke all on table public.run_group_venues from anon;
+revoke insert, update, delete, truncate, references, trigger
+  on table public.run_group_venues from authenticated, service_role;

@@ -126,3 +126,23 @@ def test_a_pin_is_kept_by_the_next_plan(api_world: ApiWorld, plan: Plan, run_id:
 def test_venue_plans_are_for_admins(plan: Plan, run_id: str) -> None:
     assert plan("POST", f"/runs/{run_id}/venue-plan", token="member", body={}).status == 403
     assert plan("GET", f"/runs/{run_id}/venue-plan", token="member").status == 403
+
+
+def test_the_run_report_shows_each_groups_venue(
+    api_world: ApiWorld, plan: Plan, call: Call, run_id: str
+) -> None:
+    plan("POST", "/venues", body={**VENUES[1], "name": "Café <Rimon>", "group_capacity": 1})
+    before = call("GET", f"/runs/{run_id}/report", token=api_world.admin_token)
+    assert before.status == 200 and "Rimon" not in before.text
+    made = plan("POST", f"/runs/{run_id}/venue-plan", body={}).json()["plan"]
+    assert len(made["placements"]) == 1
+    number = api_world.db.execute(
+        "select group_number from public.groups where id = %s", [made["placements"][0]["group_id"]]
+    ).fetchone()
+    assert number is not None
+    page = call("GET", f"/runs/{run_id}/report", token=api_world.admin_token).text
+    card = page[page.index(f'id="group-{number[0]}"') :]
+    card = card[: card.index("</article>")]
+    # The venue's name, escaped, on its group's card and nowhere else.
+    assert "Café &lt;Rimon&gt;" in card
+    assert page.count("Café &lt;Rimon&gt;") == 1
