@@ -1,17 +1,17 @@
-"""The exact matching: groups of one kind share a node, seats are kept by branch and bound.
+"""The exact matching: a min-cost flow relaxation, seats kept by branch and bound.
 
-Groups that no rule or cost can tell apart (same kosher flag, severe allergens, other
-allergens and size) are one *kind*, a node of the flow with that many units of supply;
-a venue is a node whose edge to the sink carries its free group places. A min-cost
-max-flow over that network is the best plan when seats are ignored: its flow is the
-most groups placeable and its cost (see `edge_cost`) the lexicographic rest of the
-objective. Seats make the problem a multiple knapsack (NP-hard in general), so they are
-kept by branch and bound on that relaxation: a venue over its seats in the relaxed plan
-holds some kind k with x groups, and every plan that keeps the seats has, for some k
-there, at most x - 1 of them, so branching on "at most x - 1 of kind k here" for each k
-loses no valid plan. A branch whose relaxed value is no better than the best valid plan
-found is cut. The relaxation is tightened by a venue's seats / smallest size it could
-take, and the first valid plan comes from repairing the root's relaxed one.
+Kinds the flow cannot tell apart (same size, same kitchens at the same discretion
+cost) are merged into one supply node. The relaxation (relaxation.py) is a min-cost
+flow whose least cost places the most groups and then orders plans by the rest of the
+objective (see `Weights.edge_cost`); it keeps seats only as far as a flow can (at most
+seats // s groups of size s or more at a venue). Seats make the problem a multiple
+knapsack (NP-hard in general), so they are kept by branch and bound: a venue over its
+seats in a relaxed plan holds x groups of some size s, and every plan that keeps its
+seats has, for some size there, at most x - 1 of them, so branching on "at most x - 1
+of size s here" for each size loses no valid plan. A branch whose relaxed value is no
+better than the best valid plan found is cut, and each branch is re-solved from its
+parent's flow. The first valid plan comes from a dive (`_dive`): fewer of the largest
+groups where seats run over, until none does.
 """
 
 from __future__ import annotations
