@@ -26,13 +26,6 @@ class Room:
     outside_area: bool
     price: int
 
-    def accepts(self, kind: Kind) -> bool:
-        return (
-            (self.kosher or not kind.kosher)
-            and kind.severe <= self.keeps_out
-            and kind.size <= self.free_seats
-        )
-
 
 @dataclass(frozen=True, slots=True)
 class Weights:
@@ -49,9 +42,13 @@ class Weights:
         area = groups * price * most + 1
         return cls(area=area, discretion=(groups + 1) * area)
 
-    def edge_cost(self, kind: Kind, room: Room) -> int:
-        left = len(kind.discretionary - room.keeps_out)
-        return left * self.discretion + room.outside_area * self.area + room.price * kind.size
+    def kitchen_cost(self, kind: Kind, kitchen: Kitchen) -> int:
+        """Each moderate or mild allergen the kitchen does not keep out weighs most."""
+        return len(kind.discretionary - kitchen.keeps_out) * self.discretion
+
+    def room_cost(self, room: Room, size: int) -> int:
+        """Then a venue outside the preferred areas, then the price of the seats."""
+        return room.outside_area * self.area + room.price * size
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +58,10 @@ class Kitchen:
     kosher: bool
     keeps_out: frozenset[str]
     rooms: tuple[int, ...]
+
+    def feeds(self, kind: Kind) -> bool:
+        """The plan's two rules: kosher groups to kosher kitchens, severe allergens kept out."""
+        return (self.kosher or not kind.kosher) and kind.severe <= self.keeps_out
 
 
 def kitchens(rooms: Sequence[Room]) -> list[Kitchen]:

@@ -3,7 +3,7 @@
 Kinds the flow cannot tell apart (same size, same kitchens at the same discretion
 cost) are merged into one supply node. The relaxation (relaxation.py) is a min-cost
 flow whose least cost places the most groups and then orders plans by the rest of the
-objective (see `Weights.edge_cost`); it keeps seats only as far as a flow can (at most
+objective (see `Weights`); it keeps seats only as far as a flow can (at most
 seats // s groups of size s or more at a venue). Seats make the problem a multiple
 knapsack (NP-hard in general), so they are kept by branch and bound: a venue over its
 seats in a relaxed plan holds x groups of some size s, and every plan that keeps its
@@ -51,10 +51,9 @@ def _merged(kinds: Sequence[Kind], layout: Sequence[Kitchen]) -> tuple[list[Kind
     cost) as one: the plan is the same, the network far smaller."""
     by_sign: dict[tuple[object, ...], list[int]] = {}
     for k, kind in enumerate(kinds):
+        # Weights do not matter here: equal counts give equal costs at any scale.
         sign = tuple(
-            len(kind.discretionary - kitchen.keeps_out)
-            if (kitchen.kosher or not kind.kosher) and kind.severe <= kitchen.keeps_out
-            else None
+            len(kind.discretionary - kitchen.keeps_out) if kitchen.feeds(kind) else None
             for kitchen in layout
         )
         by_sign.setdefault((kind.size, *sign), []).append(k)

@@ -89,15 +89,15 @@ class Problem:
                 for r in kitchen.rooms:
                     room = rooms[r]
                     limit = min(room.free_groups, room.free_seats // size)
-                    cost = room.outside_area * self.weights.area + room.price * size
+                    cost = self.weights.room_cost(room, size)
                     worst = max(worst, cost)
                     if limit > 0:
                         room_edges[(r, size)] = network.add_edge(node, chains[r][size], limit, cost)
         kind_edges: dict[tuple[int, int], int] = {}
         for k, kind in enumerate(kinds):
             for c, kitchen in enumerate(self.layout):
-                if (kitchen.kosher or not kind.kosher) and kind.severe <= kitchen.keeps_out:
-                    cost = len(kind.discretionary - kitchen.keeps_out) * self.weights.discretion
+                if kitchen.feeds(kind):
+                    cost = self.weights.kitchen_cost(kind, kitchen)
                     worst = max(worst, cost)
                     kind_edges[(k, c)] = network.add_edge(
                         k, entry[(c, kind.size)], kind.count, cost
