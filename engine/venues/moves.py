@@ -29,7 +29,8 @@ def member_move(
     by_group: Mapping[str, PlanGroup],
     options: GroupingOptions | None,
 ) -> Change | None:
-    """Moving the one allergic member to a placed group, when the rules and venues allow."""
+    """Moving the one allergic member to a placed group, when the rules and venues allow;
+    `placed` (group id -> venue id) in group order, the first fitting group is offered."""
     if options is None or group.members_with_allergies != 1 or not group.severe():
         return None
     sizes = range(options.min_group_size, options.target_group_size + 1)
@@ -37,8 +38,7 @@ def member_move(
         return None
     by_venue = {venue.id: venue for venue in venues}
     mover = _facts(1, group.kosher, group.severe())
-    targets = sorted(placed.items(), key=lambda item: (by_group[item[0]].number, item[0]))
-    for target_id, venue_id in targets:
+    for target_id, venue_id in placed.items():  # in group order (the planner's)
         target = by_group[target_id]
         if target.size + 1 not in sizes or not _same_pool(group, target, options):
             continue

@@ -80,7 +80,8 @@ def plan_venues(
         if group.id in placed
     ]
     unplaced_groups = [group for group in groups if group.id not in placed]
-    unplaced = explain_unplaced(unplaced_groups, venues, residual, placed, by_group, options)
+    in_order = {group.id: placed[group.id] for group in groups if group.id in placed}
+    unplaced = explain_unplaced(unplaced_groups, venues, residual, in_order, by_group, options)
     return VenuePlan(
         placements=placements,
         unplaced=unplaced,
