@@ -84,7 +84,7 @@ def _block(group: PlanGroup, venue: Venue, residual: Mapping[str, Residual]) -> 
     elif group.kosher and not venue.kosher:
         rule = "kosher"
     else:
-        missing = sorted(group.severe() - set(venue.keeps_out))
+        missing = sorted(group.severe() - venue.kept)
         rule = "allergen" if missing else "full"
     return {
         "venue_id": venue.id,
@@ -118,7 +118,7 @@ def _add_allergens(
             continue
         if not residual[venue.id].fits(group.size):
             continue
-        missing = sorted(group.severe() - set(venue.keeps_out))
+        missing = sorted(group.severe() - venue.kept)
         # An allergen outside the vocabulary (other:...) is one no kitchen can declare.
         if not missing or not set(missing) <= set(CANONICAL_ALLERGENS):
             continue

@@ -53,6 +53,17 @@ class Venue(BaseModel):
     def _canonical(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         return canonical_keys(value)
 
+    @cached_property
+    def kept(self) -> frozenset[str]:
+        """`keeps_out` as a set, made once: plans compare it with thousands of groups."""
+        return frozenset(self.keeps_out)
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Venue:
+        # A copy must not inherit the set made from the original's list.
+        copy = super().model_copy(update=update, deep=deep)
+        copy.__dict__.pop("kept", None)
+        return copy
+
 
 class PlanGroup(BaseModel):
     """A saved group as the kitchen sees it: kosher, size, allergens at highest severity."""
@@ -93,6 +104,14 @@ class PlanGroup(BaseModel):
 
     def severe(self) -> frozenset[str]:
         return self.severe_allergens
+
+    def model_copy(
+        self, *, update: Mapping[str, Any] | None = None, deep: bool = False
+    ) -> PlanGroup:
+        # A copy must not inherit the set made from the original's allergens.
+        copy = super().model_copy(update=update, deep=deep)
+        copy.__dict__.pop("severe_allergens", None)
+        return copy
 
     def discretionary(self) -> frozenset[str]:
         """Allergens below severe: a venue may take the group and use its discretion."""

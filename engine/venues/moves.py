@@ -72,7 +72,7 @@ def _same_pool(group: PlanGroup, target: PlanGroup, options: GroupingOptions) ->
 
 
 def _feeds(venue: Venue, kosher: bool, severe: frozenset[str]) -> bool:
-    return (venue.kosher or not kosher) and severe <= set(venue.keeps_out)
+    return (venue.kosher or not kosher) and severe <= venue.kept
 
 
 def _home(

@@ -14,7 +14,7 @@ def refusal(group: PlanGroup, venue: Venue) -> str | None:
         return "the venue is not active"
     if group.kosher and not venue.kosher:
         return "the group is kosher and the venue is not"
-    missing = sorted(group.severe() - set(venue.keeps_out))
+    missing = sorted(group.severe() - venue.kept)
     if missing:
         return f"the venue does not keep out the group's severe allergen(s) {', '.join(missing)}"
     return None

@@ -171,3 +171,12 @@ def test_input_order_does_not_change_the_plan() -> None:
     one = plan_venues(PlanRequest(groups=groups, venues=venues))
     other = plan_venues(PlanRequest(groups=groups[::-1], venues=venues[::-1]))
     assert one == other
+
+
+def test_a_copy_with_other_allergens_is_read_afresh() -> None:
+    alma = venue("alma", keeps_out=("milk",))
+    assert alma.kept == {"milk"}
+    assert alma.model_copy(update={"keeps_out": ("egg",)}).kept == {"egg"}
+    sesame = group(1, sesame="severe")
+    assert sesame.severe() == {"sesame"}
+    assert sesame.model_copy(update={"allergens": {}}).severe() == frozenset()
