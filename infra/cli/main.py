@@ -40,6 +40,7 @@ from infra.cli.input import BAD_INPUT, BadInputError, fail, load_export, load_po
 from infra.cli.keep import add_keep_flags, pair_requests, render_continuity, starting_grouping
 from infra.cli.option_flags import add_option_flags, flag_options
 from infra.cli.report import DEFAULT_LIMIT, render_result, result_json
+from infra.cli.venues import register as register_venues
 from infra.local.migrate import register as register_migrate
 from infra.local.serve import register as register_serve
 
@@ -104,6 +105,7 @@ REGISTRARS: list[Registrar] = [
     register_serve,
     register_demo,
     register_health,
+    register_venues,
 ]
 
 

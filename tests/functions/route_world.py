@@ -78,6 +78,7 @@ class RouteWorld:
     run: UUID
     event: UUID
     token: str
+    venue: UUID
 
     def ids(self) -> dict[str, str]:
         """A real value for each path parameter of the routes."""
@@ -86,6 +87,7 @@ class RouteWorld:
             "policy_id": str(self.policy),
             "run_id": str(self.run),
             "event_id": str(self.event),
+            "venue_id": str(self.venue),
             "ward_branch_id": ward,
             "wardBranchId": ward,
             "participant_id": self._first("select id::text from public.participants"),
@@ -117,6 +119,11 @@ def route_world(
     policy = api_world.add_policy("Route world", active=True)
     event = api_world.add_event("Route world")
     api_world.register(event, 6)
+    venue_row = db.execute(
+        "insert into public.venues (name, group_capacity, seat_capacity)"
+        " values ('Route world', 3, 18) returning id"
+    ).fetchone()
+    assert venue_row is not None
     settings = api_world.settings.model_copy(update={"max_body_bytes": MAX_BODY_BYTES})
     undo = [wire(module.app, settings, verifier) for module in http_handlers().values()]
     token = rsa_signer.sign(user_claims(user_id=admin, admin=True))
@@ -130,8 +137,10 @@ def route_world(
         run=UUID(saved.json()["run_id"]),
         event=event,
         token=token,
+        venue=venue_row[0],
     )
     for done in undo:
         done()
     db.execute("delete from public.ward_branches where id = %s", [ward])
+    db.execute("delete from public.venues where id = %s", [venue_row[0]])
     db.execute("delete from auth.users where id = %s", [admin])
