@@ -19,6 +19,7 @@ imported when a mid-size pool is first partitioned, not when the engine is.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from engine.grouping.search.merge import ColumnPool, bits_of, mask_of
@@ -50,17 +51,20 @@ def partition(
     groups: list[list[MemberFacts]],
     left_out: list[MemberFacts],
     columns: ColumnPool,
+    *,
+    reduced_limit: float = SETPART_REDUCED,
 ) -> tuple[list[list[MemberFacts]], list[MemberFacts]]:
     """The best grouping of `columns` (and the neighbours of each grouping found) found.
 
     It is the start unless better by the spec's order, so it is never worse, and valid:
-    every column is a valid group and the MIP chooses disjoint ones.
+    every column is a valid group and the MIP chooses disjoint ones. With
+    `reduced_limit` infinite it is the optimum over the columns (within the node limit).
     """
     members = {m.index: m for g in groups for m in g} | {m.index: m for m in left_out}
     for _ in range(SETPART_ROUNDS):
         columns.add(groups)
         columns.add(neighbours(groups, left_out, columns.rules))
-        chosen = _solve(columns.values, {mask_of(g) for g in groups}, len(members))
+        chosen = _solve(columns.values, {mask_of(g) for g in groups}, len(members), reduced_limit)
         before = (sum(len(g) for g in groups), sum(columns.values[mask_of(g)] for g in groups))
         placed = sum(key.bit_count() for key in chosen)
         total = sum(columns.values[key] for key in chosen)
@@ -101,8 +105,15 @@ def _nearest(others: list[MemberFacts], group: list[MemberFacts]) -> list[Member
     )[:SETPART_NEAR]
 
 
-def _solve(values: dict[int, float], start: set[int], members: int) -> list[int]:
-    """The columns HiGHS chooses: the start's when it finds nothing better."""
+def _solve(
+    values: dict[int, float], start: set[int], members: int, reduced_limit: float
+) -> list[int]:
+    """The columns HiGHS chooses: the start's when it finds nothing better.
+
+    A column whose reduced cost exceeds the LP bound's lead over the start is in no
+    better solution, so the MIP needs only the columns within that lead; past
+    `reduced_limit` a few may be dropped that could help (the MIP stays small).
+    """
     # Here, not at the top: a cold start of the engine should not load HiGHS.
     import highspy
 
@@ -112,7 +123,12 @@ def _solve(values: dict[int, float], start: set[int], members: int) -> list[int]
     reduced = relaxed.getSolution().col_dual
     if len(reduced) != len(keys):
         return sorted(start)
-    kept = [k for k, r in zip(keys, reduced, strict=True) if r <= SETPART_REDUCED or k in start]
+    worth = _worth(values, members)
+    lead = -relaxed.getInfo().objective_function_value - sum(worth(k) for k in start)
+    if lead <= SETPART_EPSILON:
+        return sorted(start)  # the LP bound proves the start optimal among the columns
+    limit = min(lead, reduced_limit) + SETPART_EPSILON
+    kept = [k for k, r in zip(keys, reduced, strict=True) if r <= limit or k in start]
     solver = _model(highspy, kept, values, members, integer=True)
     solution = highspy.HighsSolution()
     solution.col_value = [1.0 if key in start else 0.0 for key in kept]
@@ -125,13 +141,19 @@ def _solve(values: dict[int, float], start: set[int], members: int) -> list[int]
     return [key for key, x in zip(kept, found.col_value, strict=True) if x > 0.5]
 
 
+def _worth(values: dict[int, float], members: int) -> Callable[[int], float]:
+    """A column's worth in the MIP: more placed first, then the higher total."""
+    weight = members + 1
+    return lambda key: key.bit_count() * weight + values[key]
+
+
 def _model(
     highspy: Any, keys: list[int], values: dict[int, float], members: int, *, integer: bool
 ) -> Any:
     """HiGHS loaded with the columns `keys`: maximise their worth, each member once."""
     import numpy as np  # highspy's own dependency
 
-    weight = members + 1
+    worth = _worth(values, members)
     starts, index = [0], []
     for key in keys:
         index.extend(bits_of(key))
@@ -140,7 +162,7 @@ def _model(
     lp.num_col_ = len(keys)
     lp.num_row_ = max(index, default=-1) + 1
     # HiGHS minimises: the cost is minus the worth.
-    lp.col_cost_ = np.array([-(k.bit_count() * weight + values[k]) for k in keys], dtype=float)
+    lp.col_cost_ = np.array([-worth(k) for k in keys], dtype=float)
     lp.col_lower_ = np.zeros(len(keys))
     lp.col_upper_ = np.ones(len(keys))
     lp.row_lower_ = np.full(lp.num_row_, -highspy.kHighsInf)
