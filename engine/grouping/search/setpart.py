@@ -31,7 +31,7 @@ SETPART_ROUNDS = 3
 # Members outside a group, nearest its mean age, that its neighbours add or swap in.
 SETPART_NEAR = 10
 # Columns whose LP reduced cost is at most this join the MIP (a member is worth ~1).
-SETPART_REDUCED = 0.05
+SETPART_REDUCED = 0.02
 # Branch-and-bound nodes HiGHS may use; it keeps its best solution past them.
 SETPART_NODES = 200
 # A change is taken only when better than the start by more than this (rounding).
@@ -60,12 +60,19 @@ def partition(
     every column is a valid group and the MIP chooses disjoint ones. With
     `reduced_limit` infinite it is the optimum over the columns (within the node limit).
     """
+    # Here, not at the top: a cold start of the engine should not load HiGHS.
+    import highspy
+
     members = {m.index: m for g in groups for m in g} | {m.index: m for m in left_out}
+    worth = _worth(columns.values, len(members))
+    relaxed = _Relaxation(highspy, max(members) + 1)
     for _ in range(SETPART_ROUNDS):
         columns.add(groups)
         columns.add(neighbours(groups, left_out, columns.rules))
-        chosen = _solve(columns.values, {mask_of(g) for g in groups}, len(members), reduced_limit)
-        before = (sum(len(g) for g in groups), sum(columns.values[mask_of(g)] for g in groups))
+        relaxed.add(columns.values, worth)
+        start = {mask_of(g) for g in groups}
+        chosen = _solve(highspy, relaxed, start, worth, reduced_limit)
+        before = (sum(len(g) for g in groups), sum(columns.values[k] for k in start))
         placed = sum(key.bit_count() for key in chosen)
         total = sum(columns.values[key] for key in chosen)
         if (placed, total - SETPART_EPSILON) <= before:
@@ -106,7 +113,11 @@ def _nearest(others: list[MemberFacts], group: list[MemberFacts]) -> list[Member
 
 
 def _solve(
-    values: dict[int, float], start: set[int], members: int, reduced_limit: float
+    highspy: Any,
+    relaxed: _Relaxation,
+    start: set[int],
+    worth: Callable[[int], float],
+    reduced_limit: float,
 ) -> list[int]:
     """The columns HiGHS chooses: the start's when it finds nothing better.
 
@@ -114,22 +125,19 @@ def _solve(
     better solution, so the MIP needs only the columns within that lead; past
     `reduced_limit` a few may be dropped that could help (the MIP stays small).
     """
-    # Here, not at the top: a cold start of the engine should not load HiGHS.
-    import highspy
-
-    keys = list(values)
-    relaxed = _model(highspy, keys, values, members, integer=False)
-    relaxed.run()
-    reduced = relaxed.getSolution().col_dual
-    if len(reduced) != len(keys):
+    bound, reduced = relaxed.solve()
+    if len(reduced) != len(relaxed.keys):
         return sorted(start)
-    worth = _worth(values, members)
-    lead = -relaxed.getInfo().objective_function_value - sum(worth(k) for k in start)
+    lead = bound - sum(worth(k) for k in start)
     if lead <= SETPART_EPSILON:
         return sorted(start)  # the LP bound proves the start optimal among the columns
     limit = min(lead, reduced_limit) + SETPART_EPSILON
+    keys = relaxed.keys
     kept = [k for k, r in zip(keys, reduced, strict=True) if r <= limit or k in start]
-    solver = _model(highspy, kept, values, members, integer=True)
+    lp = _columns(highspy, kept, worth, relaxed.rows)
+    lp.integrality_ = [highspy.HighsVarType.kInteger] * len(kept)
+    solver = _highs(highspy)
+    solver.passModel(lp)
     solution = highspy.HighsSolution()
     solution.col_value = [1.0 if key in start else 0.0 for key in kept]
     solution.value_valid = True
@@ -141,38 +149,78 @@ def _solve(
     return [key for key, x in zip(kept, found.col_value, strict=True) if x > 0.5]
 
 
+class _Relaxation:
+    """The LP relaxation over every column so far, solved again from its last basis as
+    columns join (each round adds the new grouping's neighbours)."""
+
+    def __init__(self, highspy: Any, rows: int) -> None:
+        self.highspy = highspy
+        self.rows = rows
+        self.keys: list[int] = []
+        self._known: set[int] = set()
+        self.solver = _highs(highspy)
+        self.solver.passModel(_columns(highspy, [], lambda key: 0.0, rows))
+
+    def add(self, values: dict[int, float], worth: Callable[[int], float]) -> None:
+        """Adds the columns of `values` not yet in, in their order."""
+        new = [key for key in values if key not in self._known]
+        if not new:
+            return
+        lp = _columns(self.highspy, new, worth, self.rows)
+        matrix = lp.a_matrix_
+        self.solver.addCols(
+            len(new),
+            lp.col_cost_,
+            lp.col_lower_,
+            lp.col_upper_,
+            len(matrix.index_),
+            matrix.start_[:-1],
+            matrix.index_,
+            matrix.value_,
+        )
+        self.keys.extend(new)
+        self._known.update(new)
+
+    def solve(self) -> tuple[float, list[float]]:
+        """The LP bound (worth) and each column's reduced cost."""
+        self.solver.run()
+        bound = -self.solver.getInfo().objective_function_value
+        return bound, list(self.solver.getSolution().col_dual)
+
+
 def _worth(values: dict[int, float], members: int) -> Callable[[int], float]:
     """A column's worth in the MIP: more placed first, then the higher total."""
     weight = members + 1
     return lambda key: key.bit_count() * weight + values[key]
 
 
-def _model(
-    highspy: Any, keys: list[int], values: dict[int, float], members: int, *, integer: bool
-) -> Any:
-    """HiGHS loaded with the columns `keys`: maximise their worth, each member once."""
+def _columns(highspy: Any, keys: list[int], worth: Callable[[int], float], rows: int) -> Any:
+    """An LP over the columns `keys` (0 to 1 each): maximise their worth, each member
+    (row) at most once."""
     import numpy as np  # highspy's own dependency
 
-    worth = _worth(values, members)
     starts, index = [0], []
     for key in keys:
         index.extend(bits_of(key))
         starts.append(len(index))
     lp = highspy.HighsLp()
     lp.num_col_ = len(keys)
-    lp.num_row_ = max(index, default=-1) + 1
+    lp.num_row_ = rows
     # HiGHS minimises: the cost is minus the worth.
     lp.col_cost_ = np.array([-worth(k) for k in keys], dtype=float)
     lp.col_lower_ = np.zeros(len(keys))
     lp.col_upper_ = np.ones(len(keys))
-    lp.row_lower_ = np.full(lp.num_row_, -highspy.kHighsInf)
-    lp.row_upper_ = np.ones(lp.num_row_)
-    if integer:
-        lp.integrality_ = [highspy.HighsVarType.kInteger] * len(keys)
+    lp.row_lower_ = np.full(rows, -highspy.kHighsInf)
+    lp.row_upper_ = np.ones(rows)
     lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
     lp.a_matrix_.start_ = np.array(starts, dtype=np.int32)
     lp.a_matrix_.index_ = np.array(index, dtype=np.int32)
     lp.a_matrix_.value_ = np.ones(len(index))
+    return lp
+
+
+def _highs(highspy: Any) -> Any:
+    """A silent single-threaded HiGHS with the node limit, exact gaps, no heuristics."""
     # The core class: highspy's Highs wrapper enables its callbacks on creation, which
     # prints HiGHS's banner to stdout before output_flag can be set (the CLI's --json).
     solver = highspy._core._Highs()
@@ -186,5 +234,4 @@ def _model(
     ]
     for option, setting in settings + [(name, False) for name in _HEURISTICS_OFF]:
         solver.setOptionValue(option, setting)
-    solver.passModel(lp)
     return solver
