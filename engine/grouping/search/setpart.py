@@ -31,7 +31,7 @@ SETPART_ROUNDS = 3
 # Members outside a group, nearest its mean age, that its neighbours add or swap in.
 SETPART_NEAR = 10
 # Columns whose LP reduced cost is at most this join the MIP (a member is worth ~1).
-SETPART_REDUCED = 0.02
+SETPART_REDUCED = 0.05
 # Branch-and-bound nodes HiGHS may use; it keeps its best solution past them.
 SETPART_NODES = 200
 # A change is taken only when better than the start by more than this (rounding).
