@@ -32,6 +32,8 @@ SETPART_ROUNDS = 3
 SETPART_NEAR = 10
 # Columns whose LP reduced cost is at most this join the MIP (a member is worth ~1).
 SETPART_REDUCED = 0.05
+# At most this many columns (the lowest reduced costs) join the MIP besides the start's.
+SETPART_COLUMNS = 600
 # Branch-and-bound nodes HiGHS may use; it keeps its best solution past them.
 SETPART_NODES = 200
 # A change is taken only when better than the start by more than this (rounding).
@@ -133,7 +135,8 @@ def _solve(
         return sorted(start)  # the LP bound proves the start optimal among the columns
     limit = min(lead, reduced_limit) + SETPART_EPSILON
     keys = relaxed.keys
-    kept = [k for k, r in zip(keys, reduced, strict=True) if r <= limit or k in start]
+    near = sorted((r, i) for i, r in enumerate(reduced) if r <= limit)[:SETPART_COLUMNS]
+    kept = sorted(start | {keys[i] for _, i in near})
     lp = _columns(highspy, kept, worth, relaxed.rows)
     lp.integrality_ = [highspy.HighsVarType.kInteger] * len(kept)
     solver = _highs(highspy)
