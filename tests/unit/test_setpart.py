@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import random
+import subprocess
+import sys
+from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -14,6 +17,8 @@ from engine.grouping.search.scoring import MemberFacts
 from engine.grouping.search.setpart import neighbours, partition
 from tests.unit.test_merge import best_partition, chunked, every_valid_group
 from tests.unit.test_regroup import RULES, no_worse, pool, total, valid
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def accounted(groups: list[list[MemberFacts]], left_out: list[MemberFacts], count: int) -> bool:
@@ -72,3 +77,22 @@ def test_only_runs_of_mid_size_are_partitioned() -> None:
     assert SearchLimits.for_effort(3, members=36).partition
     assert SearchLimits.for_effort(3, members=200).partition
     assert not SearchLimits.for_effort(3, members=201).partition
+
+
+def test_highs_prints_nothing_in_a_fresh_process() -> None:
+    # HiGHS prints its banner once a process, so only a fresh one shows it (the CLI's
+    # --json output would be spoilt).
+    script = "from tests.unit.test_setpart import partition_once; partition_once()"
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    assert done.stdout == "" and done.stderr == ""
+
+
+def partition_once() -> None:
+    members = pool(1, 10)
+    groups, left_out = chunked(members, 5)
+    columns = ColumnPool(RULES)
+    columns.add(every_valid_group(members))
+    found, _ = partition(groups, left_out, columns)
+    assert total(found) > total(groups)  # the MIP ran and improved
