@@ -27,7 +27,7 @@ from engine.grouping.search.rules import PoolRules
 from engine.grouping.search.scoring import MemberFacts, severe_ok
 
 # Solves (each adding the new grouping's neighbours) while the grouping improves.
-SETPART_ROUNDS = 3
+SETPART_ROUNDS = 2
 # Members outside a group, nearest its mean age, that its neighbours add or swap in.
 SETPART_NEAR = 10
 # Columns whose LP reduced cost is at most this join the MIP (a member is worth ~1).
@@ -36,6 +36,9 @@ SETPART_REDUCED = 0.05
 SETPART_COLUMNS = 600
 # Branch-and-bound nodes HiGHS may use; it keeps its best solution past them.
 SETPART_NODES = 200
+# Cuts HiGHS keeps in its pool (10,000 by default): a small pool makes the root's cut
+# rounds 2-4 times quicker with the same solutions on the mid-size set.
+SETPART_CUT_POOL = 10
 # A change is taken only when better than the start by more than this (rounding).
 SETPART_EPSILON = 1e-7
 # HiGHS's primal heuristics: the reduced MIPs are near-integral, and they cost the most.
@@ -234,6 +237,8 @@ def _highs(highspy: Any) -> Any:
         ("mip_rel_gap", 0.0),
         ("mip_abs_gap", 1e-9),
         ("mip_max_nodes", SETPART_NODES),
+        # A small cut pool: the root's cut rounds cost the most on these models.
+        ("mip_pool_soft_limit", SETPART_CUT_POOL),
     ]
     for option, setting in settings + [(name, False) for name in _HEURISTICS_OFF]:
         solver.setOptionValue(option, setting)
