@@ -80,12 +80,20 @@ def partition(
         before = (sum(len(g) for g in groups), sum(columns.values[k] for k in start))
         placed = sum(key.bit_count() for key in chosen)
         total = sum(columns.values[key] for key in chosen)
-        if (placed, total - SETPART_EPSILON) <= before:
+        if (placed, total - SETPART_EPSILON) <= before or not _disjoint(chosen, placed):
             break
         groups = [[members[i] for i in bits_of(key)] for key in chosen]
         covered = mask_of(m for g in groups for m in g)
         left_out = [m for m in members.values() if not covered >> m.index & 1]
     return groups, left_out
+
+
+def _disjoint(chosen: list[int], placed: int) -> bool:
+    """No member in two chosen columns (HiGHS's tolerances should never allow it)."""
+    covered = 0
+    for key in chosen:
+        covered |= key
+    return covered.bit_count() == placed
 
 
 def neighbours(
