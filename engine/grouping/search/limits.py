@@ -30,19 +30,25 @@ ANNEAL_RUN_STEPS = 15_000
 REFINE_RUN_MEMBERS = 150
 REFINE_ROUNDS = 4
 REFINE_FROM_MEMBERS = 32
+# A run of REFINE_FROM_MEMBERS up to this many members ends each refined pool with the
+# set-partitioning MIP over every group seen (search/setpart.py); a larger run's pools
+# are many, and the MIP's cost would grow with their number.
+PARTITION_RUN_MEMBERS = 200
 
 
 @dataclass(frozen=True, slots=True)
 class SearchLimits:
     """How hard to search: `window` neighbours per group, at most `passes` sweeps,
     `anneal_steps` steps of the annealing walk per member of a refined pool, and
-    `refine_rounds` rounds of the refinement, each merging windows when `merge`."""
+    `refine_rounds` rounds of the refinement, each merging windows when `merge`, and
+    the set-partitioning MIP after them when `partition`."""
 
     window: int
     passes: int
     anneal_steps: int = ANNEAL_STEPS_PER_EFFORT * 4
     refine_rounds: int = 1
     merge: bool = True
+    partition: bool = False
 
     @classmethod
     def for_effort(cls, effort: int, *, members: int = 0) -> SearchLimits:
@@ -59,7 +65,10 @@ class SearchLimits:
         steps = min(steps, budget // max(1, members))
         merge = members >= REFINE_FROM_MEMBERS
         rounds = max(1, min(REFINE_ROUNDS, REFINE_RUN_MEMBERS // members)) if merge else 1
-        return cls(effort + 1, 3 * effort, steps, refine_rounds=rounds, merge=merge)
+        partition = merge and members <= PARTITION_RUN_MEMBERS
+        return cls(
+            effort + 1, 3 * effort, steps, refine_rounds=rounds, merge=merge, partition=partition
+        )
 
 
 class StopRule(Protocol):

@@ -55,7 +55,7 @@ class ColumnPool:
         index: dict[int, list[int]] = {}
         bits: dict[int, list[int]] = {}
         for key in self.values:
-            held = bits[key] = _bits(key)
+            held = bits[key] = bits_of(key)
             for i in held:
                 index.setdefault(i, []).append(key)
         return index, bits
@@ -86,7 +86,7 @@ def merge_windows(
             position += 1
             continue
         chosen, covered = found
-        new_groups = [[members[i] for i in _bits(key)] for key in chosen]
+        new_groups = [[members[i] for i in bits_of(key)] for key in chosen]
         groups[:] = [g for g in groups if not any(g is w for w in window)] + new_groups
         left_out = [m for m in left_out if not covered >> m.index & 1]
         improved = True
@@ -119,7 +119,7 @@ def _nearest(window: list[list[MemberFacts]], left_out: list[MemberFacts]) -> li
     return ranked[: max(0, min(room, MERGE_OUTSIDERS))]
 
 
-def _bits(key: int) -> list[int]:
+def bits_of(key: int) -> list[int]:
     found = []
     while key:
         low = key & -key
@@ -149,7 +149,7 @@ def _best_cover(
     if len(reduced) <= len(window):
         return None  # only the window's own groups: nothing to choose
     held_of = {key: [i for i in bits[key] if required >> i & 1] for key in reduced}
-    best_share = dict.fromkeys(_bits(required), float("-inf"))
+    best_share = dict.fromkeys(bits_of(required), float("-inf"))
     for key, gain in reduced.items():
         share = gain / len(held_of[key])
         for i in held_of[key]:

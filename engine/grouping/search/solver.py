@@ -10,9 +10,10 @@ cyclic exchanges among all groups, the whole sequence cut again, a group dissolv
 windows of groups merged (their best cover by groups the walks formed, search/merge.py),
 and the local search and pair splits once more; `limits.refine_rounds` rounds of it,
 each from the best so far, with the groups of every round's walk kept for the merging
-(one round for a large run, up to four for a run of 36-50). Larger pools (the 10,000-participant
-benchmark's) stop after the local search: their groups are many and alike, and the
-refinement would cost more than it gains there.
+(one round for a large run, up to four for a run of 36-50); in a mid-size run, the
+best disjoint set of all those groups, by a MIP (search/setpart.py). Larger pools
+(the 10,000-participant benchmark's) stop after the local search: their groups are
+many and alike, and the refinement would cost more than it gains there.
 
 Every step draws only from the `rng` passed in and counts its own work (no clock), so
 a seed gives one result; `stop` is asked by the local search and the annealing walk,
@@ -41,6 +42,7 @@ from engine.grouping.search.regroup import (
 from engine.grouping.search.repair import exchange_with_left_out, place_left_out
 from engine.grouping.search.rules import PoolRules, PoolSolution
 from engine.grouping.search.scoring import MemberFacts
+from engine.grouping.search.setpart import partition
 
 # Pools up to this size are solved to optimality rather than searched.
 EXACT_POOL_SIZE = EXACT_POOL_LIMIT
@@ -79,10 +81,16 @@ def solve_pool(
     if not stopped and len(members) <= ANNEAL_LIMIT:
         # The groups every round's walk formed, for the merging of all rounds.
         columns = ColumnPool(rules)
-        for _ in range(limits.refine_rounds):
-            groups, left_out, stopped = _refine(groups, left_out, rules, limits, rng, stop, columns)
+        for round_ in range(limits.refine_rounds):
+            # The partition's MIP covers all the last round's windows would, and more.
+            last = round_ == limits.refine_rounds - 1
+            merge = limits.merge and not (last and limits.partition)
+            refined = _refine(groups, left_out, rules, limits, rng, stop, columns, merge=merge)
+            groups, left_out, stopped = refined
             if stopped:
                 break
+        if not stopped and limits.partition:
+            groups, left_out = partition(groups, left_out, columns)
     exchange_with_left_out(groups, left_out, rules)
     return PoolSolution(groups, left_out, stopped)
 
@@ -95,6 +103,8 @@ def _refine(
     rng: random.Random,
     stop: StopRule,
     columns: ColumnPool,
+    *,
+    merge: bool,
 ) -> tuple[list[list[MemberFacts]], list[MemberFacts], bool]:
     """One round of refinement: annealing, the regrouping steps, merging, polishing.
 
@@ -129,7 +139,7 @@ def _refine(
     left_out = place_left_out(groups, left_out, rules)
     if dissolve_groups(groups, rules):
         left_out = place_left_out(groups, left_out, rules)
-    if limits.merge:
+    if merge:
         left_out, _ = merge_windows(groups, left_out, columns)
     if not stopped:
         stopped = improve(groups, rules, limits=limits, rng=rng, stop=stop)
