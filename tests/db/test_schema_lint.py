@@ -32,6 +32,9 @@ _DEFINER_RPCS = {
     "public.ward_bulk_update(uuid, jsonb, bigint)",
     "public.ward_restore_assignments(uuid, bigint, bigint)",
     "public.ward_sync_roster(uuid, jsonb)",
+    # A run's groups change only through this RPC (no API role may update them); it
+    # refuses (42501) a caller who is not an admin before it reads anything.
+    "public.edit_run_groups(uuid, integer, text, jsonb, jsonb)",
 }
 _SIGNATURE = "format('%I.%I(%s)', n.nspname, p.proname, oidvectortypes(p.proargtypes))"
 
