@@ -16,6 +16,7 @@ from pydantic import TypeAdapter
 
 from engine.grouping.models import GroupingResult, Participant
 from functions.database.transport import Insert, Select, Transport, Update, eq, is_
+from functions.grouping.edit_store import RunEditStore
 from functions.grouping.errors import ArchivedPolicyError
 from functions.grouping.schemas import (
     EMPTY_RESULT,
@@ -54,6 +55,8 @@ class GroupingStore:
 
     def __init__(self, transport: Transport) -> None:
         self._transport = transport
+        # Manual edits of runs (issue 15): their log and their one writer.
+        self.edits = RunEditStore(transport)
 
     def _policies(self, *filters: Any) -> list[PolicyPublic]:
         query = Select(POLICIES, _POLICY_COLUMNS, filters, order=_POLICY_ORDER)

@@ -1,0 +1,98 @@
+"""What manual edits of a run look like over HTTP (issue 15): the requests, the edit log's
+rows, and the answer after an edit."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from engine.grouping.continuity.history import LoggedEdit
+from functions.grouping.schemas import RunGroup
+
+EditSeq = Annotated[
+    int,
+    Field(
+        ge=0,
+        le=1_000_000,
+        description="the run's edit version this request was made against (its latest"
+        " `edit_seq`, 0 before any edit); a stale one is 409 `stale-edit`",
+    ),
+]
+
+
+class _EditBase(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    expected_edit_seq: EditSeq
+
+
+class MoveEdit(_EditBase):
+    """Move one person into another group of the run."""
+
+    op: Literal["move"]
+    participant_id: UUID
+    to_group: Annotated[int, Field(gt=0, le=100_000, description="the group's number")]
+
+
+class SwapEdit(_EditBase):
+    """Swap two people of different groups."""
+
+    op: Literal["swap"]
+    participant_ids: Annotated[list[UUID], Field(min_length=2, max_length=2)]
+
+
+GroupEdit = Annotated[MoveEdit | SwapEdit, Field(discriminator="op")]
+
+
+class RevertRequest(_EditBase):
+    """An undo or a redo: the run's latest edit version."""
+
+
+class GroupState(BaseModel):
+    """A group in the edit log: members (sorted ids) and the scores saved with them."""
+
+    members: list[UUID]
+    score: float
+    kosher: bool
+    age_band: str | None
+    age_min: int | None
+    age_max: int | None
+    diets: dict[str, int]
+
+
+class RunEditEntry(BaseModel):
+    """One row of a run's edit log (`run_edits`): who changed which groups, and how."""
+
+    seq: int
+    kind: Literal["move", "swap", "undo", "redo"]
+    edit: dict[str, Any]
+    target_seq: int | None
+    before: dict[int, GroupState]
+    after: dict[int, GroupState]
+    actor: UUID
+    created_at: datetime
+
+
+class EditedRun(BaseModel):
+    """The run's groups after an edit, undo or redo, and its new edit version."""
+
+    run_id: UUID
+    edit_seq: int
+    kind: Literal["move", "swap", "undo", "redo"]
+    changed_groups: list[int]
+    groups: list[RunGroup]
+
+
+def logged_edits(entries: list[RunEditEntry]) -> list[LoggedEdit]:
+    """The log as the engine reads it: each changed group's members, by number."""
+
+    def members(states: dict[int, GroupState]) -> dict[int, list[str]]:
+        return {number: [str(m) for m in state.members] for number, state in states.items()}
+
+    return [
+        LoggedEdit(e.seq, e.kind, members(e.before), members(e.after), e.target_seq)
+        for e in entries
+    ]
