@@ -169,7 +169,7 @@ class GroupingWorld:
     actors: dict[str, Actor]
 
 
-def _actors(conn: Connection, participant_user: UUID) -> dict[str, Actor]:
+def grouping_actors(conn: Connection, participant_user: UUID) -> dict[str, Actor]:
     actors = {
         "admin": user_actor("admin", make_user(conn, app_role="admin"), app_role="admin"),
         "service_role": SERVICE_ROLE,
@@ -215,7 +215,7 @@ def build_grouping_world(conn: Connection) -> GroupingWorld:
         free_participants=free,
         run=run,
         group=group,
-        actors=_actors(conn, participant_user),
+        actors=grouping_actors(conn, participant_user),
     )
 
 
