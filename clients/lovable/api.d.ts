@@ -330,6 +330,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/runs/{run_id}/edits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Edits */
+        get: operations["list_edits_runs__run_id__edits_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/runs/{run_id}/export.csv": {
         parameters: {
             query?: never;
@@ -341,6 +358,57 @@ export interface paths {
         get: operations["get_run_export_runs__run_id__export_csv_get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/runs/{run_id}/groups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Edit Groups */
+        patch: operations["edit_groups_runs__run_id__groups_patch"];
+        trace?: never;
+    };
+    "/runs/{run_id}/groups/redo": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Redo Edit */
+        post: operations["redo_edit_runs__run_id__groups_redo_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/runs/{run_id}/groups/undo": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Undo Edit */
+        post: operations["undo_edit_runs__run_id__groups_undo_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -563,6 +631,28 @@ export interface components {
             how: string;
         };
         /**
+         * EditedRun
+         * @description The run's groups after an edit, undo or redo, and its new edit version.
+         */
+        EditedRun: {
+            /**
+             * Run Id
+             * Format: uuid
+             */
+            run_id: string;
+            /** Edit Seq */
+            edit_seq: number;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "move" | "swap" | "undo" | "redo";
+            /** Changed Groups */
+            changed_groups: number[];
+            /** Groups */
+            groups: components["schemas"]["RunGroup"][];
+        };
+        /**
          * EventCreate
          * @description A new event as a request sends it; it starts open.
          */
@@ -646,6 +736,38 @@ export interface components {
             };
             allergy_summary: components["schemas"]["AllergySummary"];
         };
+        /**
+         * GroupEdit
+         * @description One edit: `move` a person (`participant_id`) into group `to_group`, or `swap` two
+         *     people (`participant_ids`) of different groups.
+         */
+        GroupEdit: {
+            /**
+             * Expected Edit Seq
+             * @description the run's edit version this request was made against (its latest `edit_seq`, 0 before any edit); a stale one is 409 `stale-edit`
+             */
+            expected_edit_seq: number;
+            /**
+             * Op
+             * @enum {string}
+             */
+            op: "move" | "swap";
+            /**
+             * Participant Id
+             * @description move: who moves
+             */
+            participant_id?: string | null;
+            /**
+             * To Group
+             * @description move: the group's number
+             */
+            to_group?: number | null;
+            /**
+             * Participant Ids
+             * @description swap: the two people
+             */
+            participant_ids?: string[] | null;
+        };
         /** GroupLine */
         GroupLine: {
             /**
@@ -702,6 +824,28 @@ export interface components {
             average_participations: number;
             /** Average Participation Percentage */
             average_participation_percentage: number;
+        };
+        /**
+         * GroupState
+         * @description A group in the edit log: members (sorted ids) and the scores saved with them.
+         */
+        GroupState: {
+            /** Members */
+            members: string[];
+            /** Score */
+            score: number;
+            /** Kosher */
+            kosher: boolean;
+            /** Age Band */
+            age_band: string | null;
+            /** Age Min */
+            age_min: number | null;
+            /** Age Max */
+            age_max: number | null;
+            /** Diets */
+            diets: {
+                [key: string]: number;
+            };
         };
         /**
          * GroupSummary
@@ -1146,6 +1290,17 @@ export interface components {
             expectedVersion: number;
         };
         /**
+         * RevertRequest
+         * @description An undo or a redo: the run's latest edit version.
+         */
+        RevertRequest: {
+            /**
+             * Expected Edit Seq
+             * @description the run's edit version this request was made against (its latest `edit_seq`, 0 before any edit); a stale one is 409 `stale-edit`
+             */
+            expected_edit_seq: number;
+        };
+        /**
          * RosterEntry
          * @description A roster member as the client sends it, in the seed's camelCase, within the bounds.
          */
@@ -1222,6 +1377,43 @@ export interface components {
             unassigned: number;
             /** Groups */
             groups: number;
+        };
+        /**
+         * RunEditEntry
+         * @description One row of a run's edit log (`run_edits`): who changed which groups, and how.
+         */
+        RunEditEntry: {
+            /** Seq */
+            seq: number;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "move" | "swap" | "undo" | "redo";
+            /** Edit */
+            edit: {
+                [key: string]: unknown;
+            };
+            /** Target Seq */
+            target_seq: number | null;
+            /** Before */
+            before: {
+                [key: string]: components["schemas"]["GroupState"];
+            };
+            /** After */
+            after: {
+                [key: string]: components["schemas"]["GroupState"];
+            };
+            /**
+             * Actor
+             * Format: uuid
+             */
+            actor: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
         };
         /**
          * RunGroup
@@ -1565,7 +1757,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A conflict with the current state: a stale `If-Match` or `expectedVersion`, an idempotency key reused for another request or still in progress, an archived policy or a closed event. */
+            /** @description A conflict with the current state: a stale `If-Match`, `expectedVersion` or `expected_edit_seq`, an idempotency key reused for another request or still in progress, an archived policy, a closed event, or a run edit a hard rule refuses (`edit-refused`, naming the `rule` and the `people`). */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1667,7 +1859,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A conflict with the current state: a stale `If-Match` or `expectedVersion`, an idempotency key reused for another request or still in progress, an archived policy or a closed event. */
+            /** @description A conflict with the current state: a stale `If-Match`, `expectedVersion` or `expected_edit_seq`, an idempotency key reused for another request or still in progress, an archived policy, a closed event, or a run edit a hard rule refuses (`edit-refused`, naming the `rule` and the `people`). */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1871,7 +2063,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A conflict with the current state: a stale `If-Match` or `expectedVersion`, an idempotency key reused for another request or still in progress, an archived policy or a closed event. */
+            /** @description A conflict with the current state: a stale `If-Match`, `expectedVersion` or `expected_edit_seq`, an idempotency key reused for another request or still in progress, an archived policy, a closed event, or a run edit a hard rule refuses (`edit-refused`, naming the `rule` and the `people`). */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2168,7 +2360,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A conflict with the current state: a stale `If-Match` or `expectedVersion`, an idempotency key reused for another request or still in progress, an archived policy or a closed event. */
+            /** @description A conflict with the current state: a stale `If-Match`, `expectedVersion` or `expected_edit_seq`, an idempotency key reused for another request or still in progress, an archived policy, a closed event, or a run edit a hard rule refuses (`edit-refused`, naming the `rule` and the `people`). */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2273,7 +2465,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A conflict with the current state: a stale `If-Match` or `expectedVersion`, an idempotency key reused for another request or still in progress, an archived policy or a closed event. */
+            /** @description A conflict with the current state: a stale `If-Match`, `expectedVersion` or `expected_edit_seq`, an idempotency key reused for another request or still in progress, an archived policy, a closed event, or a run edit a hard rule refuses (`edit-refused`, naming the `rule` and the `people`). */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2457,7 +2649,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A conflict with the current state: a stale `If-Match` or `expectedVersion`, an idempotency key reused for another request or still in progress, an archived policy or a closed event. */
+            /** @description A conflict with the current state: a stale `If-Match`, `expectedVersion` or `expected_edit_seq`, an idempotency key reused for another request or still in progress, an archived policy, a closed event, or a run edit a hard rule refuses (`edit-refused`, naming the `rule` and the `people`). */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2661,7 +2853,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A conflict with the current state: a stale `If-Match` or `expectedVersion`, an idempotency key reused for another request or still in progress, an archived policy or a closed event. */
+            /** @description A conflict with the current state: a stale `If-Match`, `expectedVersion` or `expected_edit_seq`, an idempotency key reused for another request or still in progress, an archived policy, a closed event, or a run edit a hard rule refuses (`edit-refused`, naming the `rule` and the `people`). */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2770,7 +2962,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A conflict with the current state: a stale `If-Match` or `expectedVersion`, an idempotency key reused for another request or still in progress, an archived policy or a closed event. */
+            /** @description A conflict with the current state: a stale `If-Match`, `expectedVersion` or `expected_edit_seq`, an idempotency key reused for another request or still in progress, an archived policy, a closed event, or a run edit a hard rule refuses (`edit-refused`, naming the `rule` and the `people`). */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2974,7 +3166,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A conflict with the current state: a stale `If-Match` or `expectedVersion`, an idempotency key reused for another request or still in progress, an archived policy or a closed event. */
+            /** @description A conflict with the current state: a stale `If-Match`, `expectedVersion` or `expected_edit_seq`, an idempotency key reused for another request or still in progress, an archived policy, a closed event, or a run edit a hard rule refuses (`edit-refused`, naming the `rule` and the `people`). */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3177,7 +3369,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A conflict with the current state: a stale `If-Match` or `expectedVersion`, an idempotency key reused for another request or still in progress, an archived policy or a closed event. */
+            /** @description A conflict with the current state: a stale `If-Match`, `expectedVersion` or `expected_edit_seq`, an idempotency key reused for another request or still in progress, an archived policy, a closed event, or a run edit a hard rule refuses (`edit-refused`, naming the `rule` and the `people`). */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3361,7 +3553,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A conflict with the current state: a stale `If-Match` or `expectedVersion`, an idempotency key reused for another request or still in progress, an archived policy or a closed event. */
+            /** @description A conflict with the current state: a stale `If-Match`, `expectedVersion` or `expected_edit_seq`, an idempotency key reused for another request or still in progress, an archived policy, a closed event, or a run edit a hard rule refuses (`edit-refused`, naming the `rule` and the `people`). */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3476,7 +3668,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A conflict with the current state: a stale `If-Match` or `expectedVersion`, an idempotency key reused for another request or still in progress, an archived policy or a closed event. */
+            /** @description A conflict with the current state: a stale `If-Match`, `expectedVersion` or `expected_edit_seq`, an idempotency key reused for another request or still in progress, an archived policy, a closed event, or a run edit a hard rule refuses (`edit-refused`, naming the `rule` and the `people`). */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3585,7 +3777,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A conflict with the current state: a stale `If-Match` or `expectedVersion`, an idempotency key reused for another request or still in progress, an archived policy or a closed event. */
+            /** @description A conflict with the current state: a stale `If-Match`, `expectedVersion` or `expected_edit_seq`, an idempotency key reused for another request or still in progress, an archived policy, a closed event, or a run edit a hard rule refuses (`edit-refused`, naming the `rule` and the `people`). */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3694,7 +3886,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A conflict with the current state: a stale `If-Match` or `expectedVersion`, an idempotency key reused for another request or still in progress, an archived policy or a closed event. */
+            /** @description A conflict with the current state: a stale `If-Match`, `expectedVersion` or `expected_edit_seq`, an idempotency key reused for another request or still in progress, an archived policy, a closed event, or a run edit a hard rule refuses (`edit-refused`, naming the `rule` and the `people`). */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3849,6 +4041,97 @@ export interface operations {
             };
         };
     };
+    list_edits_runs__run_id__edits_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunEditEntry"][];
+                };
+            };
+            /** @description No valid Supabase access token (`WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this, or may not see what it names. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record, or it is not visible to the caller. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields: `errors` names each one and what is wrong with it. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:grouping-service:problem:invalid-input",
+                     *       "title": "Unprocessable Content",
+                     *       "status": 422,
+                     *       "detail": "The request has invalid fields.",
+                     *       "errors": [
+                     *         {
+                     *           "field": "options.min_group_size",
+                     *           "message": "Input should be at least 2"
+                     *         }
+                     *       ],
+                     *       "request_id": "Xk3q9hJvFiAEMdQ="
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service failed; `request_id` finds it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service it depends on is unavailable: retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     get_run_export_runs__run_id__export_csv_get: {
         parameters: {
             query?: never;
@@ -3889,6 +4172,345 @@ export interface operations {
             };
             /** @description No such record, or it is not visible to the caller. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields: `errors` names each one and what is wrong with it. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:grouping-service:problem:invalid-input",
+                     *       "title": "Unprocessable Content",
+                     *       "status": 422,
+                     *       "detail": "The request has invalid fields.",
+                     *       "errors": [
+                     *         {
+                     *           "field": "options.min_group_size",
+                     *           "message": "Input should be at least 2"
+                     *         }
+                     *       ],
+                     *       "request_id": "Xk3q9hJvFiAEMdQ="
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service failed; `request_id` finds it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service it depends on is unavailable: retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    edit_groups_runs__run_id__groups_patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GroupEdit"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EditedRun"];
+                };
+            };
+            /** @description No valid Supabase access token (`WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this, or may not see what it names. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record, or it is not visible to the caller. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A conflict with the current state: a stale `If-Match`, `expectedVersion` or `expected_edit_seq`, an idempotency key reused for another request or still in progress, an archived policy, a closed event, or a run edit a hard rule refuses (`edit-refused`, naming the `rule` and the `people`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this function takes. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields: `errors` names each one and what is wrong with it. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:grouping-service:problem:invalid-input",
+                     *       "title": "Unprocessable Content",
+                     *       "status": 422,
+                     *       "detail": "The request has invalid fields.",
+                     *       "errors": [
+                     *         {
+                     *           "field": "options.min_group_size",
+                     *           "message": "Input should be at least 2"
+                     *         }
+                     *       ],
+                     *       "request_id": "Xk3q9hJvFiAEMdQ="
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service failed; `request_id` finds it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service it depends on is unavailable: retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    redo_edit_runs__run_id__groups_redo_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RevertRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EditedRun"];
+                };
+            };
+            /** @description No valid Supabase access token (`WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this, or may not see what it names. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record, or it is not visible to the caller. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A conflict with the current state: a stale `If-Match`, `expectedVersion` or `expected_edit_seq`, an idempotency key reused for another request or still in progress, an archived policy, a closed event, or a run edit a hard rule refuses (`edit-refused`, naming the `rule` and the `people`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this function takes. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields: `errors` names each one and what is wrong with it. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:grouping-service:problem:invalid-input",
+                     *       "title": "Unprocessable Content",
+                     *       "status": 422,
+                     *       "detail": "The request has invalid fields.",
+                     *       "errors": [
+                     *         {
+                     *           "field": "options.min_group_size",
+                     *           "message": "Input should be at least 2"
+                     *         }
+                     *       ],
+                     *       "request_id": "Xk3q9hJvFiAEMdQ="
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service failed; `request_id` finds it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service it depends on is unavailable: retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    undo_edit_runs__run_id__groups_undo_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RevertRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EditedRun"];
+                };
+            };
+            /** @description No valid Supabase access token (`WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this, or may not see what it names. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record, or it is not visible to the caller. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A conflict with the current state: a stale `If-Match`, `expectedVersion` or `expected_edit_seq`, an idempotency key reused for another request or still in progress, an archived policy, a closed event, or a run edit a hard rule refuses (`edit-refused`, naming the `rule` and the `people`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this function takes. */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from engine.grouping.continuity.history import LoggedEdit
 from functions.grouping.schemas import RunGroup
@@ -29,22 +29,26 @@ class _EditBase(BaseModel):
     expected_edit_seq: EditSeq
 
 
-class MoveEdit(_EditBase):
-    """Move one person into another group of the run."""
+class GroupEdit(_EditBase):
+    """One edit: `move` a person (`participant_id`) into group `to_group`, or `swap` two
+    people (`participant_ids`) of different groups."""
 
-    op: Literal["move"]
-    participant_id: UUID
-    to_group: Annotated[int, Field(gt=0, le=100_000, description="the group's number")]
+    op: Literal["move", "swap"]
+    participant_id: UUID | None = Field(None, description="move: who moves")
+    to_group: Annotated[
+        int | None, Field(gt=0, le=100_000, description="move: the group's number")
+    ] = None
+    participant_ids: Annotated[
+        list[UUID] | None, Field(min_length=2, max_length=2, description="swap: the two people")
+    ] = None
 
-
-class SwapEdit(_EditBase):
-    """Swap two people of different groups."""
-
-    op: Literal["swap"]
-    participant_ids: Annotated[list[UUID], Field(min_length=2, max_length=2)]
-
-
-GroupEdit = Annotated[MoveEdit | SwapEdit, Field(discriminator="op")]
+    @model_validator(mode="after")
+    def _fields_of_the_op(self) -> GroupEdit:
+        if self.op == "move" and (self.participant_id is None or self.to_group is None):
+            raise ValueError("a move names participant_id and to_group")
+        if self.op == "swap" and self.participant_ids is None:
+            raise ValueError("a swap names participant_ids (two people)")
+        return self
 
 
 class RevertRequest(_EditBase):

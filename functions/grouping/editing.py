@@ -20,7 +20,7 @@ from uuid import UUID
 from engine.grouping.continuity.edits import EditRefusedError, Move, RunEditor, Swap
 from engine.grouping.continuity.history import revert_target
 from engine.grouping.options import GroupingOptions
-from functions.grouping.edit_schemas import EditedRun, GroupEdit, MoveEdit, logged_edits
+from functions.grouping.edit_schemas import EditedRun, GroupEdit, logged_edits
 from functions.grouping.errors import (
     NothingToRedoError,
     NothingToUndoError,
@@ -37,14 +37,14 @@ def edit_run(store: GroupingStore, *, run_id: UUID, edit: GroupEdit) -> EditedRu
     """Applies one move or swap to the run's groups, or refuses it naming the rule."""
     detail = _editable(store, run_id, edit.expected_edit_seq)
     editor = _editor(store, detail, _members(detail))
-    if isinstance(edit, MoveEdit):
+    if edit.op == "move" and edit.participant_id and edit.to_group:
         engine_edit: Move | Swap = Move(str(edit.participant_id), edit.to_group)
         payload: dict[str, object] = {
             "participant_id": str(edit.participant_id),
             "to_group": edit.to_group,
         }
     else:
-        first, second = (str(p) for p in edit.participant_ids)
+        first, second = (str(p) for p in edit.participant_ids or ())
         engine_edit, payload = Swap(first, second), {"first": first, "second": second}
     where = {m: n for n, members in editor.state for m in members}
     try:
@@ -55,8 +55,8 @@ def edit_run(store: GroupingStore, *, run_id: UUID, edit: GroupEdit) -> EditedRu
         ) from None
     moving = payload.get("participant_id"), payload.get("first"), payload.get("second")
     touched = {where[str(p)] for p in moving if p is not None}
-    if isinstance(edit, MoveEdit):
-        touched.add(edit.to_group)
+    if isinstance(engine_edit, Move):
+        touched.add(engine_edit.to_group)
     return _write(store, detail, editor, edit.op, payload, edit.expected_edit_seq, touched)
 
 
