@@ -15,7 +15,7 @@ from uuid import UUID
 from pydantic import TypeAdapter
 
 from engine.grouping.models import GroupingResult, Participant
-from functions.database.transport import Insert, Select, Transport, Update, eq, is_
+from functions.database.transport import Delete, Insert, Select, Transport, Update, eq, is_
 from functions.grouping.edit_store import RunEditStore
 from functions.grouping.errors import ArchivedPolicyError
 from functions.grouping.schemas import (
@@ -273,6 +273,18 @@ class GroupingStore:
         values = {"event_id": str(event_id), **pair.model_dump(mode="json")}
         write = Insert("event_apart_pairs", values, columns_of(ApartPair))
         return ApartPair.model_validate(self._transport.insert(write))
+
+    def remove_lock(self, *, event_id: UUID, participant_id: UUID) -> None:
+        """`NotFoundError` when the event has no such lock (or the caller sees none)."""
+        filters = [eq("event_id", event_id), eq("participant_id", participant_id)]
+        if not self._transport.delete(Delete("grouping_locks", filters, ("participant_id",))):
+            raise NotFoundError()
+
+    def remove_apart_pair(self, *, event_id: UUID, pair: ApartPair) -> None:
+        """`NotFoundError` when the event has no such pair (or the caller sees none)."""
+        filters = [eq("event_id", event_id), *(eq(k, v) for k, v in pair.model_dump().items())]
+        if not self._transport.delete(Delete("event_apart_pairs", filters, ("event_id",))):
+            raise NotFoundError()
 
 
 def _event_argument(event_id: UUID | None) -> dict[str, str]:

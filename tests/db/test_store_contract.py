@@ -110,6 +110,10 @@ def _calls(store: GroupingStore) -> dict[str, Callable[[], Any]]:
         "add_apart_pair": lambda: store.add_apart_pair(
             event_id=event, pair=ApartPair.of(run, policy)
         ),
+        "remove_lock": lambda: store.remove_lock(event_id=event, participant_id=run),
+        "remove_apart_pair": lambda: store.remove_apart_pair(
+            event_id=event, pair=ApartPair.of(run, policy)
+        ),
     }
 
 
@@ -280,6 +284,8 @@ def test_the_store_sends_rpcs_and_reads_relations(sent_requests: list[httpx.Requ
         ("GET", "run_unassigned"),
         ("GET", "grouping_locks"),
         ("GET", "event_apart_pairs"),
+        ("DELETE", "grouping_locks"),
+        ("DELETE", "event_apart_pairs"),
     }
     assert {relation_of(r) for r in sent_requests if not relation_of(r).startswith("rpc/")} == {
         "grouping_policies",

@@ -86,6 +86,10 @@ class RouteWorld:
             "policy_id": str(self.policy),
             "run_id": str(self.run),
             "event_id": str(self.event),
+            # People of no lock or pair: a removal answers 404.
+            "participant_id": "00000000-0000-4000-8000-000000000001",
+            "first_id": "00000000-0000-4000-8000-000000000001",
+            "second_id": "00000000-0000-4000-8000-000000000002",
             "ward_branch_id": ward,
             "wardBranchId": ward,
         }
