@@ -96,8 +96,10 @@ TABLES = {
 }
 DASHBOARD_VIEWS = ("run_history", "run_groups", "run_unassigned")
 # A saved run's groups change only through edit_run_groups: signed-in callers may not
-# update or delete them, and no writer may add, drop or double a member (GR011).
+# update or delete them, and no writer may add a group, or add, drop or double a member
+# (GR011).
 SAVED_RUN_WRITERS = {
+    ("groups", "insert"): set(),
     ("groups", "update"): {"service_role"},
     ("groups", "delete"): set(),
     ("group_members", "insert"): set(),
