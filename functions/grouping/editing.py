@@ -20,7 +20,7 @@ from uuid import UUID
 from engine.grouping.continuity.edits import EditRefusedError, Move, RunEditor, Swap
 from engine.grouping.continuity.history import revert_target
 from engine.grouping.options import GroupingOptions
-from functions.grouping.edit_schemas import EditedRun, GroupEdit, logged_edits
+from functions.grouping.edit_schemas import EditedRun, GroupEdit, RunEditEntry, logged_edits
 from functions.grouping.errors import (
     NothingToRedoError,
     NothingToUndoError,
@@ -35,7 +35,7 @@ from functions.grouping.store import GroupingStore
 
 def edit_run(store: GroupingStore, *, run_id: UUID, edit: GroupEdit) -> EditedRun:
     """Applies one move or swap to the run's groups, or refuses it naming the rule."""
-    detail = _editable(store, run_id, edit.expected_edit_seq)
+    detail, _ = _editable(store, run_id, edit.expected_edit_seq)
     editor = _editor(store, detail, _members(detail))
     if edit.op == "move" and edit.participant_id and edit.to_group:
         engine_edit: Move | Swap = Move(str(edit.participant_id), edit.to_group)
@@ -65,8 +65,8 @@ def revert_run_edit(
 ) -> EditedRun:
     """Undoes the run's latest edit (or redoes the latest undone one): exactly the groups,
     members and scores before it (after it)."""
-    detail = _editable(store, run_id, expected_seq)
-    target = revert_target(logged_edits(store.edits.list_edits(run_id=run_id)), kind)
+    detail, entries = _editable(store, run_id, expected_seq)
+    target = revert_target(logged_edits(entries), kind)
     if target is None:
         raise NothingToUndoError() if kind == "undo" else NothingToRedoError()
     wanted = target.before if kind == "undo" else target.after
@@ -75,14 +75,17 @@ def revert_run_edit(
     return _write(store, detail, editor, kind, {}, expected_seq, set(wanted))
 
 
-def _editable(store: GroupingStore, run_id: UUID, expected_seq: int) -> RunDetail:
+def _editable(
+    store: GroupingStore, run_id: UUID, expected_seq: int
+) -> tuple[RunDetail, list[RunEditEntry]]:
+    """The run and its edit log, when it can be edited at `expected_seq`."""
     detail = store.get_run(run_id=run_id)
     if detail.run.status != "succeeded":
         raise RunNotEditableError()
     entries = store.edits.list_edits(run_id=run_id)
     if max((e.seq for e in entries), default=0) != expected_seq:
         raise StaleRunEditError()
-    return detail
+    return detail, entries
 
 
 def _members(detail: RunDetail) -> dict[int, list[str]]:
