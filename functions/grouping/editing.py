@@ -122,9 +122,10 @@ def _write(
 ) -> EditedRun:
     try:
         scored = editor.groups(touched)
-    except KeyError:
+    except KeyError as missing:
         # A member the engine leaves out (an invalid profile now): not scored, not written.
-        raise RunEditRefusedError("unknown-person", []) from None
+        people = _named(detail, [str(missing.args[0])])
+        raise RunEditRefusedError("unknown-person", people) from None
     run_id = detail.run.run_id
     seq = store.edits.apply_edit(
         run_id=run_id,
