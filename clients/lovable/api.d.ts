@@ -867,8 +867,6 @@ export interface components {
          * @description A group in the edit log: members (sorted ids) and the scores saved with them.
          */
         GroupState: {
-            /** Members */
-            members: string[];
             /** Score */
             score: number;
             /** Kosher */
@@ -883,6 +881,8 @@ export interface components {
             diets: {
                 [key: string]: number;
             };
+            /** Members */
+            members: string[];
         };
         /**
          * GroupSummary
@@ -1457,15 +1457,6 @@ export interface components {
          * @description A row of the `run_groups` view: one group with its members.
          */
         RunGroup: {
-            /**
-             * Group Id
-             * Format: uuid
-             */
-            group_id: string;
-            /** Group Number */
-            group_number: number;
-            /** Size */
-            size: number;
             /** Score */
             score: number;
             /** Kosher */
@@ -1480,6 +1471,15 @@ export interface components {
             diets: {
                 [key: string]: number;
             };
+            /**
+             * Group Id
+             * Format: uuid
+             */
+            group_id: string;
+            /** Group Number */
+            group_number: number;
+            /** Size */
+            size: number;
             /** Allergy Summary */
             allergy_summary: {
                 [key: string]: unknown;

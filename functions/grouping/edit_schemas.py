@@ -10,7 +10,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from engine.grouping.continuity.history import LoggedEdit
-from functions.grouping.schemas import RunGroup
+from functions.grouping.schemas import GroupScores, RunGroup
 
 EditSeq = Annotated[
     int,
@@ -55,16 +55,10 @@ class RevertRequest(_EditBase):
     """An undo or a redo: the run's latest edit version."""
 
 
-class GroupState(BaseModel):
+class GroupState(GroupScores):
     """A group in the edit log: members (sorted ids) and the scores saved with them."""
 
     members: list[UUID]
-    score: float
-    kosher: bool
-    age_band: str | None
-    age_min: int | None
-    age_max: int | None
-    diets: dict[str, int]
 
 
 class RunEditEntry(BaseModel):

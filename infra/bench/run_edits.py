@@ -19,9 +19,9 @@ from typing import Any
 
 import httpx
 
+from infra.bench.functions import seeded_api
 from infra.local.database import configured_database_url, postgres_server, temporary_database
 from infra.local.migrate import migrate
-from infra.sample_data import generate_participants
 
 BAR_S = 1.0
 POLICY = {"kosher_only": True, "max_allergy_count": 3}
@@ -34,21 +34,9 @@ def _timed(client: httpx.Client, method: str, path: str, body: Any) -> tuple[flo
 
 
 def edit_seconds(database_url: str, participants: int, edits: int) -> dict[str, list[float]]:
-    from infra.cli.demo import create_active_policy, seed_participants
-    from infra.local.runtime import (
-        FunctionDispatcher,
-        ensure_local_admin,
-        function_apps,
-        local_admin_token,
-        serving,
-        use_local_settings,
-    )
+    from infra.local.runtime import serving
 
-    seed_participants(database_url, generate_participants(participants, rng=random.Random(1)))
-    use_local_settings(database_url)
-    token = local_admin_token(user_id=ensure_local_admin(database_url))
-    app = FunctionDispatcher(function_apps().values())
-    create_active_policy(app, token, POLICY)
+    app, token = seeded_api(database_url, participants, POLICY)
     times: dict[str, list[float]] = {"accepted": [], "refused": [], "undo": []}
     rng = random.Random(0)
     with (

@@ -42,10 +42,25 @@ create policy run_edits_admin_select on public.run_edits for select to authentic
 -- 2. The groups of a saved run change only through edit_run_groups.
 revoke update, delete, truncate on table public.groups, public.group_members from authenticated;
 
+-- The sizes a run allows its groups: its options' min_group_size to target_group_size
+-- (the engine's bounds), 2 to 50 for a run that recorded none.
+create function private.group_size_allowed(size integer, options jsonb) returns boolean
+language sql immutable
+set search_path = ''
+as $$
+  select group_size_allowed.size
+    between coalesce((group_size_allowed.options ->> 'min_group_size')::integer, 2)
+    and coalesce((group_size_allowed.options ->> 'target_group_size')::integer, 50)
+$$;
+
+-- The triggers run as the writer, who calls this helper.
+revoke all on function private.group_size_allowed(integer, jsonb) from public, anon;
+grant execute on function private.group_size_allowed(integer, jsonb)
+  to authenticated, service_role;
+
 -- Each group of the runs a statement touched: size = its members, within the run's
 -- bounds; each run: as many members as it has assigned. Runs already deleted (a cascade)
--- are skipped. (Inline, not a helper: a trigger runs as the writer, who may execute no
--- private helper of this migration.)
+-- are skipped.
 create function private.check_run_groups_of_members() returns trigger
 language plpgsql
 set search_path = ''
@@ -69,8 +84,7 @@ begin
     where g.run_id = any (run_ids)
       and (
         g.size <> coalesce(c.members, 0)
-        or g.size < coalesce((r.options ->> 'min_group_size')::integer, 2)
-        or g.size > coalesce((r.options ->> 'target_group_size')::integer, 50)
+        or not private.group_size_allowed(g.size, r.options)
       )
     limit 1;
   if found then
@@ -105,8 +119,7 @@ begin
     where g.id = new.id
       and (
         g.size <> (select count(*) from public.group_members as m where m.group_id = g.id)
-        or g.size < coalesce((r.options ->> 'min_group_size')::integer, 2)
-        or g.size > coalesce((r.options ->> 'target_group_size')::integer, 50)
+        or not private.group_size_allowed(g.size, r.options)
       );
   if found then
     raise exception 'a group''s size is outside the run''s bounds or differs from its members'

@@ -84,6 +84,24 @@ def _patch(edit: Call, token: str, run_id: str, **body: Any) -> Any:
     return edit("PATCH", f"/runs/{run_id}/groups", token=token, body=body)
 
 
+def _move(edit: Call, world: ApiWorld, run_id: str, person: UUID, to: int, seq: int = 0) -> Any:
+    """The admin moves `person` into group `to`, against edit version `seq`."""
+    return _patch(
+        edit,
+        world.admin_token,
+        run_id,
+        op="move",
+        participant_id=str(person),
+        to_group=to,
+        expected_edit_seq=seq,
+    )
+
+
+def _revert(edit: Call, world: ApiWorld, run_id: str, kind: str, seq: int) -> Any:
+    body = {"expected_edit_seq": seq}
+    return edit("POST", f"/runs/{run_id}/groups/{kind}", token=world.admin_token, body=body)
+
+
 def test_a_refused_move_names_the_rule_and_the_person_and_changes_nothing(
     api_world: ApiWorld, edit: Call, run_id: str
 ) -> None:
@@ -92,15 +110,7 @@ def test_a_refused_move_names_the_rule_and_the_person_and_changes_nothing(
     source = next(n for n, row in before.items() if row[0] == 4)
     target = next(n for n in before if n != source)
     person = sorted(before[source][-1])[0]
-    answer = _patch(
-        edit,
-        api_world.admin_token,
-        run_id,
-        op="move",
-        participant_id=str(person),
-        to_group=target,
-        expected_edit_seq=0,
-    )
+    answer = _move(edit, api_world, run_id, person, target, 0)
     assert answer.status == 409, answer.text
     problem = answer.json()
     assert problem["type"].endswith(":edit-refused")
@@ -117,15 +127,7 @@ def test_a_move_is_saved_rescored_and_audited_and_undo_redo_are_exact(
     move = _a_possible_move(before)
     assert move is not None, "the 40-person run has a group of 5 or 6 and one of 4 or 5"
     person, source, target = move
-    answer = _patch(
-        edit,
-        api_world.admin_token,
-        run_id,
-        op="move",
-        participant_id=str(person),
-        to_group=target,
-        expected_edit_seq=0,
-    )
+    answer = _move(edit, api_world, run_id, person, target, 0)
     assert answer.status == 200, answer.text
     assert answer.json()["edit_seq"] == 1 and answer.json()["changed_groups"] == sorted(
         (source, target)
@@ -147,38 +149,15 @@ def test_a_move_is_saved_rescored_and_audited_and_undo_redo_are_exact(
         )
     ]
     # The version moved on: an edit made against the old one is refused.
-    stale = _patch(
-        edit,
-        api_world.admin_token,
-        run_id,
-        op="move",
-        participant_id=str(person),
-        to_group=source,
-        expected_edit_seq=0,
-    )
+    stale = _move(edit, api_world, run_id, person, source, 0)
     assert stale.status == 409 and stale.json()["type"].endswith(":stale-edit")
-    undone = edit(
-        "POST",
-        f"/runs/{run_id}/groups/undo",
-        token=api_world.admin_token,
-        body={"expected_edit_seq": 1},
-    )
+    undone = _revert(edit, api_world, run_id, "undo", 1)
     assert undone.status == 200, undone.text
     assert _state(api_world, run_id) == before
-    redone = edit(
-        "POST",
-        f"/runs/{run_id}/groups/redo",
-        token=api_world.admin_token,
-        body={"expected_edit_seq": 2},
-    )
+    redone = _revert(edit, api_world, run_id, "redo", 2)
     assert redone.status == 200, redone.text
     assert _state(api_world, run_id) == after
-    nothing = edit(
-        "POST",
-        f"/runs/{run_id}/groups/redo",
-        token=api_world.admin_token,
-        body={"expected_edit_seq": 3},
-    )
+    nothing = _revert(edit, api_world, run_id, "redo", 3)
     assert nothing.status == 409 and nothing.json()["type"].endswith(":nothing-to-redo")
     log = edit("GET", f"/runs/{run_id}/edits", token=api_world.admin_token).json()
     assert [(e["seq"], e["kind"], e["target_seq"]) for e in log] == [
@@ -204,15 +183,7 @@ def test_an_apart_pair_refuses_the_move_that_would_seat_them_together(
     api_world.db.execute(
         "insert into public.event_apart_pairs values (%s, %s, %s)", [event[0], low, high]
     )
-    answer = _patch(
-        edit,
-        api_world.admin_token,
-        run_id,
-        op="move",
-        participant_id=str(person),
-        to_group=target,
-        expected_edit_seq=0,
-    )
+    answer = _move(edit, api_world, run_id, person, target, 0)
     assert answer.status == 409, answer.text
     assert answer.json()["rule"] == "apart"
     assert {p["participant_id"] for p in answer.json()["people"]} == {str(person), str(other)}
@@ -232,15 +203,7 @@ def test_the_next_run_keeps_an_edited_placement(
     move = _a_possible_move(_state(api_world, run_id))
     assert move is not None
     person, _, target = move
-    answer = _patch(
-        edit,
-        api_world.admin_token,
-        run_id,
-        op="move",
-        participant_id=str(person),
-        to_group=target,
-        expected_edit_seq=0,
-    )
+    answer = _move(edit, api_world, run_id, person, target, 0)
     assert answer.status == 200, answer.text
     mates = _members(_state(api_world, run_id))[target] - {person}
     event = api_world.db.execute(
@@ -302,12 +265,7 @@ def test_random_accepted_edits_then_undo_all_give_back_the_run_exactly(
             assert answer.status == 409, answer.text
             assert answer.json()["rule"]  # every refusal names its rule
     for _ in range(accepted):
-        answer = edit(
-            "POST",
-            f"/runs/{run_id}/groups/undo",
-            token=api_world.admin_token,
-            body={"expected_edit_seq": seq},
-        )
+        answer = _revert(edit, api_world, run_id, "undo", seq)
         assert answer.status == 200, answer.text
         seq = answer.json()["edit_seq"]
     assert _state(api_world, run_id) == original
