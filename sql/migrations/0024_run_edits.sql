@@ -305,6 +305,44 @@ begin
       using errcode = 'GR011';
   end if;
 
+  -- A move or swap changes exactly what it says, so the log tells the truth: a move, one
+  -- person into `to_group` (nothing, when they are in it); a swap, two people of two
+  -- groups trading places (nothing, when they share a group).
+  if edit_run_groups.kind in ('move', 'swap') then
+    select coalesce(jsonb_object_agg(b.person, jsonb_build_array(b.number, a.number)), '{}')
+      into wanted
+      from (
+        select s.key::integer as number, p.person
+        from jsonb_each(before_state) as s,
+          jsonb_array_elements_text(s.value -> 'members') as p (person)
+      ) as b
+      join (
+        select s.key::integer as number, p.person
+        from jsonb_each(asked_members) as s, jsonb_array_elements_text(s.value) as p (person)
+      ) as a on a.person = b.person
+      where a.number <> b.number;
+    if not coalesce(
+      (edit_run_groups.kind = 'move'
+        and (((select count(*) from jsonb_object_keys(wanted)) = 1
+            and (wanted -> (edit_run_groups.edit ->> 'participant_id') ->> 1)::integer
+              = (edit_run_groups.edit ->> 'to_group')::integer)
+          -- Into the group they are in: nothing changes.
+          or (wanted = '{}'::jsonb
+            and before_state -> (edit_run_groups.edit ->> 'to_group') -> 'members'
+              ? (edit_run_groups.edit ->> 'participant_id'))))
+      or (edit_run_groups.kind = 'swap'
+        and (wanted = '{}'::jsonb
+          or ((select count(*) from jsonb_object_keys(wanted)) = 2
+            and wanted -> (edit_run_groups.edit ->> 'first') -> 0
+              = wanted -> (edit_run_groups.edit ->> 'second') -> 1
+            and wanted -> (edit_run_groups.edit ->> 'first') -> 1
+              = wanted -> (edit_run_groups.edit ->> 'second') -> 0))),
+      false
+    ) then
+      raise exception 'the groups asked are not the edit named' using errcode = 'GR011';
+    end if;
+    wanted := null;
+  end if;
   if edit_run_groups.kind in ('undo', 'redo') then
     target := private.run_edit_target(edit_run_groups.run_id, edit_run_groups.kind);
     if target is null then

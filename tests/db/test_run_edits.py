@@ -77,12 +77,16 @@ def _edit(
     *,
     kind: str = "move",
     seq: int = 0,
+    edit: dict[str, Any] | None = None,
 ) -> int:
+    """edit_run_groups as `conn`'s actor; a move is group 1's first person into group 2."""
+    if edit is None:
+        edit = {"participant_id": str(world.groups[0][0]), "to_group": 2} if kind == "move" else {}
     return int(
         scalar(
             conn,
             "select public.edit_run_groups(%s, %s, %s, %s::jsonb, %s::jsonb)",
-            [world.run, seq, kind, json.dumps({"to_group": 2}), json.dumps(groups)],
+            [world.run, seq, kind, json.dumps(edit), json.dumps(groups)],
         )
     )
 
@@ -162,6 +166,28 @@ def test_a_stale_version_other_people_and_sizes_out_of_bounds_are_refused(
             _edit(conn, world, groups, seq=seq)
         assert _code(refused) == code, groups
     assert _members(db, world) == {1: set(first), 2: set(second)}
+
+
+def test_the_groups_written_are_the_edit_named(db: Connection, world: EditWorld) -> None:
+    first, second = world.groups
+    swapped = [_group(1, [second[0], *first[1:]]), _group(2, [first[0], *second[1:]])]
+    mismatched: list[tuple[str, dict[str, Any], list[dict[str, Any]]]] = [
+        # The groups move someone else than the edit says, or elsewhere.
+        ("move", {"participant_id": str(first[1]), "to_group": 2}, _moved(world)),
+        ("move", {"participant_id": str(first[0]), "to_group": 1}, _moved(world)),
+        # A "move" that is a swap, and a swap of other people than the groups trade.
+        ("move", {"participant_id": str(first[0]), "to_group": 2}, swapped),
+        ("swap", {"first": str(first[1]), "second": str(second[0])}, swapped),
+        ("swap", {"first": str(first[0]), "second": str(second[0])}, _moved(world)),
+    ]
+    for kind, edit, groups in mismatched:
+        with pytest.raises(psycopg.Error) as refused, act_as(db, world.actors["admin"]) as conn:
+            _edit(conn, world, groups, kind=kind, edit=edit)
+        assert _code(refused) == "GR011", (kind, edit)
+    swap = {"first": str(first[0]), "second": str(second[0])}
+    with act_as(db, world.actors["admin"], commit=True) as conn:
+        assert _edit(conn, world, swapped, kind="swap", edit=swap) == 1
+    assert _members(db, world) == {1: {second[0], *first[1:]}, 2: {first[0], *second[1:]}}
 
 
 def test_undo_must_restore_its_edit_exactly_and_restores_the_saved_scores(
