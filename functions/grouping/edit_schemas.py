@@ -46,8 +46,10 @@ class GroupEdit(_EditBase):
     def _fields_of_the_op(self) -> GroupEdit:
         if self.op == "move" and (self.participant_id is None or self.to_group is None):
             raise ValueError("a move names participant_id and to_group")
-        if self.op == "swap" and self.participant_ids is None:
-            raise ValueError("a swap names participant_ids (two people)")
+        if self.op == "swap" and (
+            self.participant_ids is None or len(set(self.participant_ids)) != 2
+        ):
+            raise ValueError("a swap names participant_ids: two different people")
         return self
 
 

@@ -209,7 +209,7 @@ class GroupingStore:
         )
 
     def get_run(self, *, run_id: UUID) -> RunDetail:
-        """A run with its groups and queue; runs are never changed once saved."""
+        """A run with its groups (as edited since it was saved) and its queue."""
         select = self._transport.select
         history = select(Select("run_history", columns_of(RunHistoryRow), [eq("run_id", run_id)]))
         outcome = select(Select("runs", columns_of(RunOptionsRow), [eq("id", run_id)]))
