@@ -10,8 +10,12 @@
 --    callers any more (edit_run_groups writes as the owner). For every writer, triggers
 --    keep each group's size equal to its members and within the run's size bounds
 --    (options min_group_size..target_group_size), and the run's members equal to its
---    assigned_count, so a member can be neither added, dropped nor doubled (GR011).
--- 3. edit_run_groups(run_id, expected_seq, kind, edit, groups): the one writer.
+--    assigned_count, so a member can be neither added, dropped nor doubled, and no group
+--    is added to a run whose people are placed (GR011).
+-- 3. edit_run_groups(run_id, expected_seq, kind, edit, groups): the one writer. It checks
+--    the caller, the version, the people, that the groups are the edit it records, and
+--    that an undo or redo is exactly its edit's; the engine's rule checks (kosher, age
+--    band, allergies, pairs) run before it, in the API.
 
 create table public.run_edits (
   run_id uuid not null references public.runs (id) on delete cascade,
