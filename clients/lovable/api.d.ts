@@ -350,6 +350,132 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/groups/{group_id}/allergy-notes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Group Notes */
+        get: operations["group_notes_groups__group_id__allergy_notes_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/health/access": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Access Log */
+        get: operations["access_log_health_access_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/me/group/allergy-notes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My Group Notes */
+        get: operations["my_group_notes_me_group_allergy_notes_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/me/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My Answers */
+        get: operations["my_answers_me_health_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/me/health/access": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My Access
+         * @description Who read my answers, my group's notes, or my events' answers (RLS narrows it).
+         */
+        get: operations["my_access_me_health_access_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/me/health/sharing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Set Sharing */
+        put: operations["set_sharing_me_health_sharing_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/participants/{participant_id}/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Person Answers */
+        get: operations["person_answers_participants__participant_id__health_get"];
+        put?: never;
+        post?: never;
+        /**
+         * Erase Answers
+         * @description Removes the person's sealed answers; the audit rows stay (they hold no health data).
+         */
+        delete: operations["erase_answers_participants__participant_id__health_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/runs/{run_id}": {
         parameters: {
             query?: never;
@@ -469,6 +595,60 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/runs/{run_id}/venue-plan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read Plan */
+        get: operations["read_plan_runs__run_id__venue_plan_get"];
+        put?: never;
+        /** Make Plan */
+        post: operations["make_plan_runs__run_id__venue_plan_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/venues": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Venues */
+        get: operations["list_venues_venues_get"];
+        put?: never;
+        /** Create Venue */
+        post: operations["create_venue_venues_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/venues/{venue_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Venue */
+        get: operations["get_venue_venues__venue_id__get"];
+        /** Update Venue */
+        put: operations["update_venue_venues__venue_id__put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/whoami": {
         parameters: {
             query?: never;
@@ -490,6 +670,37 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * AccessEntry
+         * @description One audited read of health data.
+         */
+        AccessEntry: {
+            /** Id */
+            id: number;
+            /**
+             * Accessed At
+             * Format: date-time
+             */
+            accessed_at: string;
+            /** Actor Id */
+            actor_id: string | null;
+            /** Actor Role */
+            actor_role: string;
+            /** Subject */
+            subject: string;
+            /** Participant Id */
+            participant_id: string | null;
+            /** Group Id */
+            group_id: string | null;
+            /** Event Id */
+            event_id: string | null;
+            /** People */
+            people: number;
+            /** Purpose */
+            purpose: string;
+            /** Route */
+            route: string;
+        };
         /** AgeRange */
         AgeRange: {
             /** Min */
@@ -656,6 +867,35 @@ export interface components {
             /** Expectedversion */
             expectedVersion: number;
         };
+        /**
+         * Change
+         * @description One change that would place the group, keeping every other placement.
+         */
+        Change: {
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "add-allergens" | "more-capacity" | "move-member";
+            /** Venue Id */
+            venue_id: string;
+            /** Allergens */
+            allergens?: string[];
+            /**
+             * More Groups
+             * @default 0
+             */
+            more_groups: number;
+            /**
+             * More Seats
+             * @default 0
+             */
+            more_seats: number;
+            /** To Group */
+            to_group?: string | null;
+            /** Sentence */
+            sentence: string;
+        };
         /** ColumnView */
         ColumnView: {
             /** Position */
@@ -688,6 +928,16 @@ export interface components {
             changed_groups: number[];
             /** Groups */
             groups: components["schemas"]["RunGroup"][];
+        };
+        /** Erasure */
+        Erasure: {
+            /**
+             * Participant Id
+             * Format: uuid
+             */
+            participant_id: string;
+            /** Erased */
+            erased: boolean;
         };
         /**
          * EventCreate
@@ -838,6 +1088,23 @@ export interface components {
             whole_group: boolean;
         };
         /**
+         * GroupNotes
+         * @description A group's allergy notes: the group-level summary, and consenting members' allergies.
+         */
+        GroupNotes: {
+            /**
+             * Group Id
+             * Format: uuid
+             */
+            group_id: string;
+            /** Allergy Summary */
+            allergy_summary: {
+                [key: string]: unknown;
+            };
+            /** Members */
+            members: components["schemas"]["MemberAllergies"][];
+        };
+        /**
          * GroupParticipation
          * @description One group's members, their figures summed, and averaged per member.
          */
@@ -953,6 +1220,18 @@ export interface components {
             registered: number;
         };
         /**
+         * MemberAllergies
+         * @description Who has which allergy in a group: members who consented only.
+         */
+        MemberAllergies: {
+            /** Full Name */
+            full_name: string | null;
+            /** Allergens */
+            allergens: {
+                [key: string]: string;
+            };
+        };
+        /**
          * MemberParticipation
          * @description One roster member's figures, under the spec's names.
          */
@@ -1001,6 +1280,60 @@ export interface components {
             members: components["schemas"]["MemberParticipation"][];
             /** Groups */
             groups: components["schemas"]["GroupParticipation"][];
+        };
+        /**
+         * PersonAnswers
+         * @description A person's health answers, opened for a reader the audit has recorded.
+         */
+        PersonAnswers: {
+            /**
+             * Participant Id
+             * Format: uuid
+             */
+            participant_id: string;
+            /** Answers */
+            answers: {
+                [key: string]: unknown;
+            };
+            /** Share With Group */
+            share_with_group: boolean;
+        };
+        /**
+         * Pin
+         * @description An admin's decision: this group eats at this venue; the rest is planned around it.
+         */
+        Pin: {
+            /** Group Id */
+            group_id: string;
+            /** Venue Id */
+            venue_id: string;
+        };
+        /** Placement */
+        Placement: {
+            /** Group Id */
+            group_id: string;
+            /** Venue Id */
+            venue_id: string;
+            /** Left To Venue */
+            left_to_venue: string[];
+            /**
+             * Pinned
+             * @default false
+             */
+            pinned: boolean;
+        };
+        /** PlanTotals */
+        PlanTotals: {
+            /** Groups */
+            groups: number;
+            /** Placed */
+            placed: number;
+            /** Left To Venue */
+            left_to_venue: number;
+            /** Outside Preferred Areas */
+            outside_preferred_areas: number;
+            /** Cost */
+            cost: number;
         };
         /**
          * PolicyCreate
@@ -1663,6 +1996,11 @@ export interface components {
              */
             size: number;
         };
+        /** SharingBody */
+        SharingBody: {
+            /** Share With Group */
+            share_with_group: boolean;
+        };
         /** SuggestionAnswer */
         SuggestionAnswer: {
             /**
@@ -1705,6 +2043,160 @@ export interface components {
              * @default
              */
             explanation: string;
+        };
+        /** Unplaced */
+        Unplaced: {
+            /** Group Id */
+            group_id: string;
+            /**
+             * Rule
+             * @enum {string}
+             */
+            rule: "no-venue" | "kosher" | "allergen" | "full";
+            /** Sentence */
+            sentence: string;
+            /** Venues */
+            venues: {
+                [key: string]: unknown;
+            }[];
+            /** Changes */
+            changes: components["schemas"]["Change"][];
+        };
+        /**
+         * VenueCreate
+         * @description A new venue as a request sends it.
+         */
+        VenueCreate: {
+            /** Name */
+            name: string;
+            /**
+             * Kosher
+             * @default false
+             */
+            kosher: boolean;
+            /** Group Capacity */
+            group_capacity: number;
+            /** Seat Capacity */
+            seat_capacity: number;
+            /** Keeps Out */
+            keeps_out?: string[];
+            /** Area */
+            area?: string | null;
+            /** Cost */
+            cost?: number | null;
+            /**
+             * Active
+             * @default true
+             */
+            active: boolean;
+        };
+        /**
+         * VenuePlan
+         * @description The plan: where each group eats, and why each group left out found no venue.
+         *
+         *     `optimal` is true when the search proved the plan best under the objective; it is
+         *     false only when the node budget ran out first (the plan is then valid, the best found).
+         */
+        VenuePlan: {
+            /** Placements */
+            placements: components["schemas"]["Placement"][];
+            /** Unplaced */
+            unplaced: components["schemas"]["Unplaced"][];
+            totals: components["schemas"]["PlanTotals"];
+            /** Optimal */
+            optimal: boolean;
+        };
+        /** VenuePlanAnswer */
+        VenuePlanAnswer: {
+            /**
+             * Run Id
+             * Format: uuid
+             */
+            run_id: string;
+            /** Saved */
+            saved: boolean;
+            plan: components["schemas"]["VenuePlan"];
+        };
+        /**
+         * VenuePlanAsk
+         * @description What POST /runs/{id}/venue-plan takes: pins (null keeps the saved ones), the
+         *     preferred areas, and `dry_run` (compute, do not save).
+         */
+        VenuePlanAsk: {
+            /** Pins */
+            pins?: components["schemas"]["Pin"][] | null;
+            /** Preferred Areas */
+            preferred_areas?: string[];
+            /**
+             * Dry Run
+             * @default false
+             */
+            dry_run: boolean;
+        };
+        /**
+         * VenuePublic
+         * @description A stored venue as the API shows it.
+         */
+        VenuePublic: {
+            /** Name */
+            name: string;
+            /**
+             * Kosher
+             * @default false
+             */
+            kosher: boolean;
+            /** Group Capacity */
+            group_capacity: number;
+            /** Seat Capacity */
+            seat_capacity: number;
+            /** Keeps Out */
+            keeps_out?: string[];
+            /** Area */
+            area?: string | null;
+            /** Cost */
+            cost?: number | null;
+            /**
+             * Active
+             * @default true
+             */
+            active: boolean;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /**
+         * VenueUpdate
+         * @description Fields to change, any of VenueCreate's; those left out (or null) stay as they are.
+         */
+        VenueUpdate: {
+            /** Name */
+            name?: string | null;
+            /** Kosher */
+            kosher?: boolean | null;
+            /** Group Capacity */
+            group_capacity?: number | null;
+            /** Seat Capacity */
+            seat_capacity?: number | null;
+            /** Keeps Out */
+            keeps_out?: string[] | null;
+            /** Area */
+            area?: string | null;
+            /** Cost */
+            cost?: number | null;
+            /** Active */
+            active?: boolean | null;
         };
         /**
          * WardGroups
@@ -4202,6 +4694,725 @@ export interface operations {
             };
         };
     };
+    group_notes_groups__group_id__allergy_notes_get: {
+        parameters: {
+            query: {
+                purpose: "venue" | "support" | "correction";
+            };
+            header?: never;
+            path: {
+                group_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GroupNotes"];
+                };
+            };
+            /** @description No valid Supabase access token (`WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this, or may not see what it names. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record, or it is not visible to the caller. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields: `errors` names each one and what is wrong with it. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:grouping-service:problem:invalid-input",
+                     *       "title": "Unprocessable Content",
+                     *       "status": 422,
+                     *       "detail": "The request has invalid fields.",
+                     *       "errors": [
+                     *         {
+                     *           "field": "options.min_group_size",
+                     *           "message": "Input should be at least 2"
+                     *         }
+                     *       ],
+                     *       "request_id": "Xk3q9hJvFiAEMdQ="
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service failed; `request_id` finds it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service it depends on is unavailable: retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    access_log_health_access_get: {
+        parameters: {
+            query?: {
+                participant_id?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccessEntry"][];
+                };
+            };
+            /** @description No valid Supabase access token (`WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this, or may not see what it names. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields: `errors` names each one and what is wrong with it. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:grouping-service:problem:invalid-input",
+                     *       "title": "Unprocessable Content",
+                     *       "status": 422,
+                     *       "detail": "The request has invalid fields.",
+                     *       "errors": [
+                     *         {
+                     *           "field": "options.min_group_size",
+                     *           "message": "Input should be at least 2"
+                     *         }
+                     *       ],
+                     *       "request_id": "Xk3q9hJvFiAEMdQ="
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service failed; `request_id` finds it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service it depends on is unavailable: retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    my_group_notes_me_group_allergy_notes_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GroupNotes"];
+                };
+            };
+            /** @description No valid Supabase access token (`WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this, or may not see what it names. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields: `errors` names each one and what is wrong with it. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:grouping-service:problem:invalid-input",
+                     *       "title": "Unprocessable Content",
+                     *       "status": 422,
+                     *       "detail": "The request has invalid fields.",
+                     *       "errors": [
+                     *         {
+                     *           "field": "options.min_group_size",
+                     *           "message": "Input should be at least 2"
+                     *         }
+                     *       ],
+                     *       "request_id": "Xk3q9hJvFiAEMdQ="
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service failed; `request_id` finds it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service it depends on is unavailable: retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    my_answers_me_health_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PersonAnswers"];
+                };
+            };
+            /** @description No valid Supabase access token (`WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this, or may not see what it names. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields: `errors` names each one and what is wrong with it. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:grouping-service:problem:invalid-input",
+                     *       "title": "Unprocessable Content",
+                     *       "status": 422,
+                     *       "detail": "The request has invalid fields.",
+                     *       "errors": [
+                     *         {
+                     *           "field": "options.min_group_size",
+                     *           "message": "Input should be at least 2"
+                     *         }
+                     *       ],
+                     *       "request_id": "Xk3q9hJvFiAEMdQ="
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service failed; `request_id` finds it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service it depends on is unavailable: retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    my_access_me_health_access_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccessEntry"][];
+                };
+            };
+            /** @description No valid Supabase access token (`WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this, or may not see what it names. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields: `errors` names each one and what is wrong with it. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:grouping-service:problem:invalid-input",
+                     *       "title": "Unprocessable Content",
+                     *       "status": 422,
+                     *       "detail": "The request has invalid fields.",
+                     *       "errors": [
+                     *         {
+                     *           "field": "options.min_group_size",
+                     *           "message": "Input should be at least 2"
+                     *         }
+                     *       ],
+                     *       "request_id": "Xk3q9hJvFiAEMdQ="
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service failed; `request_id` finds it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service it depends on is unavailable: retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    set_sharing_me_health_sharing_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SharingBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SharingBody"];
+                };
+            };
+            /** @description No valid Supabase access token (`WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this, or may not see what it names. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A conflict with the current state: a stale `If-Match`, `expectedVersion` or `expected_edit_seq`, an idempotency key reused for another request or still in progress, an archived policy, a closed event, or a run edit a hard rule refuses (`edit-refused`, naming the `rule` and the `people`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this function takes. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields: `errors` names each one and what is wrong with it. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:grouping-service:problem:invalid-input",
+                     *       "title": "Unprocessable Content",
+                     *       "status": 422,
+                     *       "detail": "The request has invalid fields.",
+                     *       "errors": [
+                     *         {
+                     *           "field": "options.min_group_size",
+                     *           "message": "Input should be at least 2"
+                     *         }
+                     *       ],
+                     *       "request_id": "Xk3q9hJvFiAEMdQ="
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service failed; `request_id` finds it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service it depends on is unavailable: retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    person_answers_participants__participant_id__health_get: {
+        parameters: {
+            query: {
+                purpose: "venue" | "support" | "correction";
+            };
+            header?: never;
+            path: {
+                participant_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PersonAnswers"];
+                };
+            };
+            /** @description No valid Supabase access token (`WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this, or may not see what it names. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record, or it is not visible to the caller. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields: `errors` names each one and what is wrong with it. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:grouping-service:problem:invalid-input",
+                     *       "title": "Unprocessable Content",
+                     *       "status": 422,
+                     *       "detail": "The request has invalid fields.",
+                     *       "errors": [
+                     *         {
+                     *           "field": "options.min_group_size",
+                     *           "message": "Input should be at least 2"
+                     *         }
+                     *       ],
+                     *       "request_id": "Xk3q9hJvFiAEMdQ="
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service failed; `request_id` finds it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service it depends on is unavailable: retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    erase_answers_participants__participant_id__health_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                participant_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erasure"];
+                };
+            };
+            /** @description No valid Supabase access token (`WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this, or may not see what it names. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record, or it is not visible to the caller. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A conflict with the current state: a stale `If-Match`, `expectedVersion` or `expected_edit_seq`, an idempotency key reused for another request or still in progress, an archived policy, a closed event, or a run edit a hard rule refuses (`edit-refused`, naming the `rule` and the `people`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this function takes. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields: `errors` names each one and what is wrong with it. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:grouping-service:problem:invalid-input",
+                     *       "title": "Unprocessable Content",
+                     *       "status": 422,
+                     *       "detail": "The request has invalid fields.",
+                     *       "errors": [
+                     *         {
+                     *           "field": "options.min_group_size",
+                     *           "message": "Input should be at least 2"
+                     *         }
+                     *       ],
+                     *       "request_id": "Xk3q9hJvFiAEMdQ="
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service failed; `request_id` finds it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service it depends on is unavailable: retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     get_run_runs__run_id__get: {
         parameters: {
             query?: never;
@@ -4858,6 +6069,598 @@ export interface operations {
             };
             /** @description No such record, or it is not visible to the caller. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields: `errors` names each one and what is wrong with it. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:grouping-service:problem:invalid-input",
+                     *       "title": "Unprocessable Content",
+                     *       "status": 422,
+                     *       "detail": "The request has invalid fields.",
+                     *       "errors": [
+                     *         {
+                     *           "field": "options.min_group_size",
+                     *           "message": "Input should be at least 2"
+                     *         }
+                     *       ],
+                     *       "request_id": "Xk3q9hJvFiAEMdQ="
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service failed; `request_id` finds it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service it depends on is unavailable: retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    read_plan_runs__run_id__venue_plan_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VenuePlanAnswer"];
+                };
+            };
+            /** @description No valid Supabase access token (`WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this, or may not see what it names. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record, or it is not visible to the caller. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields: `errors` names each one and what is wrong with it. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:grouping-service:problem:invalid-input",
+                     *       "title": "Unprocessable Content",
+                     *       "status": 422,
+                     *       "detail": "The request has invalid fields.",
+                     *       "errors": [
+                     *         {
+                     *           "field": "options.min_group_size",
+                     *           "message": "Input should be at least 2"
+                     *         }
+                     *       ],
+                     *       "request_id": "Xk3q9hJvFiAEMdQ="
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service failed; `request_id` finds it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service it depends on is unavailable: retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    make_plan_runs__run_id__venue_plan_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["VenuePlanAsk"] | null;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VenuePlanAnswer"];
+                };
+            };
+            /** @description No valid Supabase access token (`WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this, or may not see what it names. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record, or it is not visible to the caller. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A conflict with the current state: a stale `If-Match`, `expectedVersion` or `expected_edit_seq`, an idempotency key reused for another request or still in progress, an archived policy, a closed event, or a run edit a hard rule refuses (`edit-refused`, naming the `rule` and the `people`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this function takes. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields: `errors` names each one and what is wrong with it. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:grouping-service:problem:invalid-input",
+                     *       "title": "Unprocessable Content",
+                     *       "status": 422,
+                     *       "detail": "The request has invalid fields.",
+                     *       "errors": [
+                     *         {
+                     *           "field": "options.min_group_size",
+                     *           "message": "Input should be at least 2"
+                     *         }
+                     *       ],
+                     *       "request_id": "Xk3q9hJvFiAEMdQ="
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service failed; `request_id` finds it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service it depends on is unavailable: retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_venues_venues_get: {
+        parameters: {
+            query?: {
+                include_inactive?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VenuePublic"][];
+                };
+            };
+            /** @description No valid Supabase access token (`WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this, or may not see what it names. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields: `errors` names each one and what is wrong with it. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:grouping-service:problem:invalid-input",
+                     *       "title": "Unprocessable Content",
+                     *       "status": 422,
+                     *       "detail": "The request has invalid fields.",
+                     *       "errors": [
+                     *         {
+                     *           "field": "options.min_group_size",
+                     *           "message": "Input should be at least 2"
+                     *         }
+                     *       ],
+                     *       "request_id": "Xk3q9hJvFiAEMdQ="
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service failed; `request_id` finds it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service it depends on is unavailable: retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_venue_venues_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VenueCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VenuePublic"];
+                };
+            };
+            /** @description No valid Supabase access token (`WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this, or may not see what it names. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A conflict with the current state: a stale `If-Match`, `expectedVersion` or `expected_edit_seq`, an idempotency key reused for another request or still in progress, an archived policy, a closed event, or a run edit a hard rule refuses (`edit-refused`, naming the `rule` and the `people`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this function takes. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields: `errors` names each one and what is wrong with it. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:grouping-service:problem:invalid-input",
+                     *       "title": "Unprocessable Content",
+                     *       "status": 422,
+                     *       "detail": "The request has invalid fields.",
+                     *       "errors": [
+                     *         {
+                     *           "field": "options.min_group_size",
+                     *           "message": "Input should be at least 2"
+                     *         }
+                     *       ],
+                     *       "request_id": "Xk3q9hJvFiAEMdQ="
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service failed; `request_id` finds it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service it depends on is unavailable: retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_venue_venues__venue_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                venue_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VenuePublic"];
+                };
+            };
+            /** @description No valid Supabase access token (`WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this, or may not see what it names. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record, or it is not visible to the caller. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields: `errors` names each one and what is wrong with it. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:grouping-service:problem:invalid-input",
+                     *       "title": "Unprocessable Content",
+                     *       "status": 422,
+                     *       "detail": "The request has invalid fields.",
+                     *       "errors": [
+                     *         {
+                     *           "field": "options.min_group_size",
+                     *           "message": "Input should be at least 2"
+                     *         }
+                     *       ],
+                     *       "request_id": "Xk3q9hJvFiAEMdQ="
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service failed; `request_id` finds it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service it depends on is unavailable: retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_venue_venues__venue_id__put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                venue_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VenueUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VenuePublic"];
+                };
+            };
+            /** @description No valid Supabase access token (`WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this, or may not see what it names. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record, or it is not visible to the caller. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A conflict with the current state: a stale `If-Match`, `expectedVersion` or `expected_edit_seq`, an idempotency key reused for another request or still in progress, an archived policy, a closed event, or a run edit a hard rule refuses (`edit-refused`, naming the `rule` and the `people`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this function takes. */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -42,6 +42,10 @@ class Participant(BaseModel):
     age: bool | int | float | str | None = None
     birth_date: date | str | None = None
     responses: dict[str, Any] = Field(default_factory=dict)
+    # Answers that exist but could not be read from storage (field -> problem), e.g. an
+    # encrypted answer that failed its integrity check: the participant is unassigned as
+    # `invalid-profile` naming the field, like any unreadable answer.
+    unreadable: dict[str, str] = Field(default_factory=dict)
 
 
 class AllergyProfile(BaseModel):

@@ -24,6 +24,8 @@ from functions.grouping.reports import (
 from functions.grouping.schemas import RunOverrides
 from functions.grouping.service import RunRequest, run_policy
 from functions.grouping.views import BuildGroupsAnswer, RunView, build_groups_answer, run_view
+from functions.health.deps import RunAnswersDep
+from functions.venues.deps import VenuePlanStoreDep
 from functions.web.app import create_app, mangum_handler
 
 # API keys live in their own namespace, so no client key can pre-empt a nightly run.
@@ -53,6 +55,7 @@ class BuildGroupsBody(BaseModel):
 def build_groups(
     caller: AdminDep,
     store: StoreDep,
+    health: RunAnswersDep,
     response: Response,
     body: Annotated[BuildGroupsBody | None, Body()] = None,
     idempotency_key: IdempotencyKey = None,
@@ -68,7 +71,7 @@ def build_groups(
         keep_from_run_id=asked.keep_from_run_id,
         idempotency_key=None if idempotency_key is None else API_KEY_PREFIX + idempotency_key,
     )
-    outcome = run_policy(store=store, request=request)
+    outcome = run_policy(store=store, request=request, health=health)
     if outcome.dry_run:
         response.status_code = 200
     return build_groups_answer(outcome, lang)
@@ -80,8 +83,11 @@ def get_run(caller: AdminDep, store: StoreDep, run_id: UUID, lang: LangDep) -> R
 
 
 @router.get("/runs/{run_id}/report", response_class=HTMLResponse)
-def get_run_report(caller: AdminDep, store: StoreDep, run_id: UUID, lang: LangDep) -> Response:
-    html = run_report_html(store.get_run(run_id=run_id), lang)
+def get_run_report(
+    caller: AdminDep, store: StoreDep, venues: VenuePlanStoreDep, run_id: UUID, lang: LangDep
+) -> Response:
+    detail = store.get_run(run_id=run_id)
+    html = run_report_html(detail, lang, venues.venue_names(run_id=run_id))
     headers = {
         "Content-Security-Policy": REPORT_CSP,
         "Content-Language": lang,

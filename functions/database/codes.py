@@ -17,6 +17,7 @@ from functions.auth.errors import CredentialsRejectedError
 from functions.database import errors as database
 from functions.events import errors as events
 from functions.grouping import errors as grouping
+from functions.health import errors as health
 from functions.wards import errors as wards
 from functions.web.errors import ConflictError, ForbiddenError, NotFoundError, ServiceError
 
@@ -35,6 +36,7 @@ _ERRORS_BY_CODE: dict[str, type[ServiceError]] = {
     "EV001": events.ImportTooLargeError,
     "EV002": events.ClosedEventError,
     "EV003": grouping.ClosedEventError,
+    "HD001": health.PurposeRequiredError,
     "23505": ConflictError,
     "23503": database.ReferentialIntegrityError,
     "23502": database.InvalidPayloadError,

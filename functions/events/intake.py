@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict
 from engine.intake import ExportReading, ExportRefusedError, read_export, read_rows
 from engine.intake.report import RowReport
 from functions.events.schemas import ImportCounts
-from functions.events.store import EventsStore
+from functions.events.store import AnswerSealer, EventsStore
 from functions.web.errors import FieldError, InvalidInputError
 
 
@@ -106,9 +106,15 @@ def read(
 
 
 def import_export(
-    store: EventsStore, *, event_id: UUID, reading: ExportReading, dry_run: bool
+    store: EventsStore,
+    *,
+    event_id: UUID,
+    reading: ExportReading,
+    dry_run: bool,
+    sealer: AnswerSealer | None = None,
 ) -> ImportAnswer:
-    """Writes the people of `reading` for the event (one RPC), or only reports them."""
+    """Writes the people of `reading` for the event (one RPC), their health answers sealed
+    by `sealer`, or only reports them."""
     columns = [
         ColumnView.model_validate(column, from_attributes=True) for column in reading.columns
     ]
@@ -122,5 +128,7 @@ def import_export(
     )
     if dry_run:
         return answer.model_copy(update={"rows": [_row_view(r) for r in reading.rows]})
-    counts = store.import_registrations(event_id=event_id, participants=reading.participants)
+    counts = store.import_registrations(
+        event_id=event_id, participants=reading.participants, sealer=sealer
+    )
     return answer.model_copy(update={"counts": counts})

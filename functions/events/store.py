@@ -9,7 +9,7 @@ arrive as the taxonomy's errors chosen by database code.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Protocol
 from uuid import UUID
 
 from pydantic import TypeAdapter, ValidationError
@@ -37,6 +37,33 @@ _REGISTRATION_COLUMNS = columns_of(Registration)
 _EVENT_ORDER = ("event_date", "created_at", "id")
 _REGISTRATION_ORDER = ("full_name", "participant_id")
 _IMPORTED: TypeAdapter[list[ImportedParticipant]] = TypeAdapter(list[ImportedParticipant])
+
+
+class SealedPeople(Protocol):
+    """An import's people as the sealer readied them (see `AnswerSealer`)."""
+
+    @property
+    def ids(self) -> Mapping[str, str]:
+        """External id → the participant id their answers were sealed for."""
+        ...
+
+    @property
+    def clear(self) -> Mapping[str, dict[str, Any]]:
+        """External id → the answers stored in clear (the rest is sealed)."""
+        ...
+
+    @property
+    def health(self) -> dict[str, Any] | None:
+        """The sealed rows and their data key, as `import_registrations` takes them."""
+        ...
+
+
+class AnswerSealer(Protocol):
+    """What an import needs of the health feature: its people's health answers sealed."""
+
+    def seal(
+        self, *, event_id: UUID | None, people: Sequence[tuple[str, Mapping[str, Any]]]
+    ) -> SealedPeople: ...
 
 
 class EventsStore:
@@ -88,6 +115,7 @@ class EventsStore:
         *,
         event_id: UUID,
         participants: Sequence[ImportedParticipant | Mapping[str, Any]],
+        sealer: AnswerSealer | None = None,
     ) -> ImportCounts:
         """Upserts `participants` by external id and registers them for the event: one RPC,
         all or nothing (sql/migrations/0020).
@@ -98,6 +126,10 @@ class EventsStore:
         `ImportTooLargeError` (422), a bad row or a repeated external id `InvalidInputError`
         (422 naming `participants.<index>.<field>`), both before any request; an unknown
         event `NotFoundError` (404), a closed one `ClosedEventError` (409).
+
+        With a `sealer`, the health part of each person's answers is sealed (one data key
+        for the import) and only the clear part is stored in clear; without one, answers
+        go as they are, and the database refuses any health answer among them.
         """
         if len(participants) > MAX_IMPORT_ROWS:
             raise ImportTooLargeError()
@@ -106,11 +138,18 @@ class EventsStore:
         except ValidationError as error:
             raise invalid_input(error, prefix="participants") from None
         _refuse_repeated_ids(people)
-        counts = self._transport.rpc(
-            "import_registrations",
-            {"p_event_id": str(event_id), "p_participants": [person.row() for person in people]},
-        )
-        return ImportCounts.model_validate(counts)
+        rows = [person.row() for person in people]
+        args: dict[str, Any] = {"p_event_id": str(event_id), "p_participants": rows}
+        if sealer is not None:
+            sealed = sealer.seal(
+                event_id=event_id, people=[(p.external_id, p.responses) for p in people]
+            )
+            for row in rows:
+                external_id = row["external_id"]
+                row.update(id=sealed.ids[external_id], responses=sealed.clear[external_id])
+            if sealed.health is not None:
+                args["p_health"] = sealed.health
+        return ImportCounts.model_validate(self._transport.rpc("import_registrations", args))
 
 
 def _refuse_repeated_ids(people: Sequence[ImportedParticipant]) -> None:

@@ -21,6 +21,7 @@ from functions.auth.deps import AdminDep
 from functions.events.deps import EventsStoreDep
 from functions.events.intake import ImportAnswer, import_export, read
 from functions.events.schemas import EventCreate, EventPublic, EventRegistrations, EventStatus
+from functions.health.deps import ImportSealerDep
 from functions.web.app import create_app, mangum_handler
 from functions.web.errors import FieldError, InvalidInputError
 from functions.web.settings import MAX_BODY_BYTES_LIMIT
@@ -60,6 +61,7 @@ def list_registrations(
 async def import_registrations(
     caller: AdminDep,
     store: EventsStoreDep,
+    sealer: ImportSealerDep,
     event_id: UUID,
     request: Request,
     response: Response,
@@ -75,7 +77,9 @@ async def import_registrations(
     columns = _mapping_of(mapping)
     reading = await run_in_threadpool(lambda: read(csv=csv, rows=rows, mapping=columns))
     return await run_in_threadpool(
-        lambda: import_export(store, event_id=event_id, reading=reading, dry_run=dry_run)
+        lambda: import_export(
+            store, event_id=event_id, reading=reading, dry_run=dry_run, sealer=sealer
+        )
     )
 
 

@@ -3,12 +3,13 @@ the engine's `RunEditor`, undo and redo, each written by one RPC.
 
 No HTTP here. The rules are the engine's (sizes, kosher, age band, severe-allergy limit,
 together/apart), checked on the run's own options and date against the people as the
-database holds them now (read by `GroupingStore.list_active_participants`, the one place
-grouping reads participants); the pairs are those a run of the event keeps to. The
-database then checks again what it can (the caller, the run's edit version, the same
-people, sizes within bounds, an undo exactly its edit's) and writes the groups, their
-new scores and the audit row in one transaction. Refusals name the rule and the people,
-never an answer or an allergen.
+database holds them now: read by `service.run_participants`, the one place grouping reads
+people, with their sealed health answers opened by the health feature (one audited read).
+The pairs are those a run of the event keeps to. The database then checks again what it
+can (the caller, the run's edit version, the same people, sizes within bounds, the groups
+are the edit named, an undo exactly its edit's) and writes the groups, their new scores
+and the audit row in one transaction. Refusals name the rule and the people, never an
+answer or an allergen.
 """
 
 from __future__ import annotations
@@ -30,13 +31,17 @@ from functions.grouping.errors import (
 )
 from functions.grouping.keeping import pair_requests
 from functions.grouping.schemas import RunDetail
+from functions.grouping.service import HealthAnswers, run_participants
 from functions.grouping.store import GroupingStore
 
 
-def edit_run(store: GroupingStore, *, run_id: UUID, edit: GroupEdit) -> EditedRun:
-    """Applies one move or swap to the run's groups, or refuses it naming the rule."""
+def edit_run(
+    store: GroupingStore, *, run_id: UUID, edit: GroupEdit, health: HealthAnswers | None = None
+) -> EditedRun:
+    """Applies one move or swap to the run's groups, or refuses it naming the rule.
+    `health` opens the people's sealed health answers, as for a run."""
     detail, _ = _editable(store, run_id, edit.expected_edit_seq)
-    editor = _editor(store, detail, _members(detail))
+    editor = _editor(store, detail, _members(detail), health)
     if edit.op == "move" and edit.participant_id and edit.to_group:
         engine_edit: Move | Swap = Move(str(edit.participant_id), edit.to_group)
         payload: dict[str, object] = {
@@ -61,7 +66,12 @@ def edit_run(store: GroupingStore, *, run_id: UUID, edit: GroupEdit) -> EditedRu
 
 
 def revert_run_edit(
-    store: GroupingStore, *, run_id: UUID, kind: Literal["undo", "redo"], expected_seq: int
+    store: GroupingStore,
+    *,
+    run_id: UUID,
+    kind: Literal["undo", "redo"],
+    expected_seq: int,
+    health: HealthAnswers | None = None,
 ) -> EditedRun:
     """Undoes the run's latest edit (or redoes the latest undone one): exactly the groups,
     members and scores before it (after it)."""
@@ -71,7 +81,7 @@ def revert_run_edit(
         raise NothingToUndoError() if kind == "undo" else NothingToRedoError()
     wanted = target.before if kind == "undo" else target.after
     groups = {**_members(detail), **{n: list(m) for n, m in wanted.items()}}
-    editor = _editor(store, detail, groups)
+    editor = _editor(store, detail, groups, health)
     return _write(store, detail, editor, kind, {}, expected_seq, set(wanted))
 
 
@@ -93,11 +103,14 @@ def _members(detail: RunDetail) -> dict[int, list[str]]:
 
 
 def _editor(
-    store: GroupingStore, detail: RunDetail, groups: Mapping[int, Sequence[str]]
+    store: GroupingStore,
+    detail: RunDetail,
+    groups: Mapping[int, Sequence[str]],
+    health: HealthAnswers | None,
 ) -> RunEditor:
     run = detail.run
     members = {m for group in groups.values() for m in group}
-    people = [p for p in store.list_active_participants(event_id=run.event_id) if p.id in members]
+    people = [p for p in run_participants(store, run.event_id, health) if p.id in members]
     missing = sorted(members - {p.id for p in people})
     if missing:
         # Someone withdrew since the run: their group cannot be checked or scored.

@@ -9,6 +9,7 @@ allergies reach a report. The rendering is the engine's (`engine.grouping.report
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, Final
 
 from engine.grouping.report.page import (
@@ -31,7 +32,9 @@ CSV_MEDIA_TYPE: Final = "text/csv; charset=utf-8"
 REPORT_CSP: Final = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 
 
-def report_from_run(detail: RunDetail, lang: Lang = "en") -> Report:
+def report_from_run(
+    detail: RunDetail, lang: Lang = "en", venues: Mapping[int, str] | None = None
+) -> Report:
     run = detail.run
     unassigned = []
     for entry in detail.unassigned:
@@ -57,13 +60,16 @@ def report_from_run(detail: RunDetail, lang: Lang = "en") -> Report:
         title=f"{TITLES[lang]} · {label('run', lang)} {run.run_number}",
         lang=lang,
         facts=facts,
-        groups=[_group(group) for group in sorted(detail.groups, key=lambda g: g.group_number)],
+        groups=[
+            _group(group, (venues or {}).get(group.group_number))
+            for group in sorted(detail.groups, key=lambda g: g.group_number)
+        ],
         unassigned=order_unassigned(unassigned),
         diagnostics=run.diagnostics,
     )
 
 
-def _group(group: RunGroup) -> ReportGroup:
+def _group(group: RunGroup, venue: str | None = None) -> ReportGroup:
     summary: dict[str, Any] = group.allergy_summary
     allergens = summary.get("allergens")
     with_allergies = summary.get("members_with_allergies")
@@ -86,11 +92,15 @@ def _group(group: RunGroup) -> ReportGroup:
         if isinstance(allergens, dict)
         else {},
         members_with_allergies=with_allergies if isinstance(with_allergies, int) else 0,
+        venue=venue,
     )
 
 
-def run_report_html(detail: RunDetail, lang: Lang = "en") -> str:
-    return render_html(report_from_run(detail, lang))
+def run_report_html(
+    detail: RunDetail, lang: Lang = "en", venues: Mapping[int, str] | None = None
+) -> str:
+    """The run's page; `venues` (group number -> venue name) adds each group's venue."""
+    return render_html(report_from_run(detail, lang, venues))
 
 
 def run_export_csv(detail: RunDetail, lang: Lang = "en") -> bytes:

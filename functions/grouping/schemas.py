@@ -237,6 +237,31 @@ def columns_of(model: type[BaseModel]) -> tuple[str, ...]:
     return tuple(model.model_fields)
 
 
+# Details of the unassigned queue that describe the pool and the rules, not the person's
+# answers. Anything else (e.g. `severe_allergens`) is left out of every response.
+SAFE_DETAIL_KEYS = frozenset(
+    {
+        "pool",
+        "pool_size",
+        "placed_in_pool",
+        "left_out_in_pool",
+        "groups_in_pool",
+        "min_group_size",
+        "target_group_size",
+        "more_participants_needed_for_a_group",
+        "max_allergy_count",
+        "alone_exceeds_limit",
+        "youngest_band_starts_at",
+        "field",
+    }
+)
+
+
+# What a run saves of them: those, plus a left-out person's age and an unreadable answer's
+# problem (what kind of value is needed, never the value). Never their allergens: the
+# database refuses any other key (unassigned_queue_details_name_no_allergens).
+STORED_DETAIL_KEYS = SAFE_DETAIL_KEYS | {"age", "problem"}
+
 PARTICIPANT_COLUMNS = ("id", "full_name", "age", "birth_date", "responses")
 # The same columns of the `event_registrants` view, where the participant's id is named so.
 REGISTRANT_COLUMNS = ("participant_id", *PARTICIPANT_COLUMNS[1:])

@@ -19,7 +19,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, Protocol
 from uuid import UUID
 
 from pydantic import ValidationError
@@ -44,6 +44,18 @@ from functions.web.problems import invalid_input
 
 logger = logging.getLogger("functions.grouping")
 
+# Where a person whose sealed answers do not open is sent: the health part of the answers.
+UNREADABLE_FIELD = "responses.dietary_restrictions"
+UNREADABLE_PROBLEM = "the stored answers failed their integrity check; import them again"
+
+
+class HealthAnswers(Protocol):
+    """What a run needs of the health feature: everyone's health answers, opened."""
+
+    def for_run(self, *, event_id: UUID | None) -> Mapping[str, Mapping[str, Any] | None]:
+        """Participant id → their health answers; None for answers that do not open."""
+        ...
+
 
 @dataclass(frozen=True)
 class RunRequest:
@@ -61,12 +73,16 @@ class RunRequest:
     keep_latest: bool = False
 
 
-def run_policy(*, store: GroupingStore, request: RunRequest) -> RunOutcome:
+def run_policy(
+    *, store: GroupingStore, request: RunRequest, health: HealthAnswers | None = None
+) -> RunOutcome:
     """Run the engine for `request` and save the run (unless a dry run).
 
     With an idempotency key, the key is claimed first: a run already saved under it is
     replayed, and a second request while the first is running is refused
     (`RunInProgressError`, 409 `in-progress`), so the engine never runs twice for a key.
+    `health` opens the sealed health answers (one audited read); a person whose answers do
+    not open is unassigned as `invalid-profile` naming the field, and the run goes on.
     """
     key = None if request.dry_run else request.idempotency_key
     if key is not None:
@@ -74,7 +90,7 @@ def run_policy(*, store: GroupingStore, request: RunRequest) -> RunOutcome:
         if replayed is not None:
             return replayed
     try:
-        return _run(store, request)
+        return _run(store, request, health)
     finally:
         # Saved or failed, the run is no longer in flight: a saved one is found by its key.
         if key is not None:
@@ -105,12 +121,12 @@ def _release(store: GroupingStore, key: str) -> None:
         logger.warning("a run's claim stays until it expires: %s", type(error).__name__)
 
 
-def _run(store: GroupingStore, request: RunRequest) -> RunOutcome:
+def _run(store: GroupingStore, request: RunRequest, health: HealthAnswers | None) -> RunOutcome:
     policy = policy_for(store=store, policy_id=request.policy_id)
     options = effective_options(policy=policy, overrides=request.overrides)
     if request.event_id is not None:
         _refuse_closed_event(store, request.event_id)
-    participants = store.list_active_participants(event_id=request.event_id)
+    participants = run_participants(store, request.event_id, health)
     record = RunRecord(
         trigger_source=request.trigger_source,
         options=options.model_dump(mode="json"),
@@ -138,6 +154,36 @@ def _run(store: GroupingStore, request: RunRequest) -> RunOutcome:
     return new_outcome(
         run_id, policy, record, result, dry_run=request.dry_run, event_id=request.event_id
     )
+
+
+def run_participants(
+    store: GroupingStore, event_id: UUID | None, health: HealthAnswers | None
+) -> list[Participant]:
+    """Whom a run of `event_id` groups, with their health answers opened (one audited read)
+    when `health` is given: the one place runs and manual edits read people."""
+    participants = store.list_active_participants(event_id=event_id)
+    if health is None:
+        return participants
+    return with_health(participants, health.for_run(event_id=event_id))
+
+
+def with_health(
+    participants: list[Participant], opened: Mapping[str, Mapping[str, Any] | None]
+) -> list[Participant]:
+    """Each participant with their opened health answers beside the clear ones, in memory
+    only; one whose sealed answers do not open carries the field as unreadable."""
+    merged = []
+    for person in participants:
+        if person.id not in opened:
+            merged.append(person)
+            continue
+        answers = opened[person.id]
+        if answers is None:
+            update: dict[str, Any] = {"unreadable": {UNREADABLE_FIELD: UNREADABLE_PROBLEM}}
+        else:
+            update = {"responses": {**person.responses, **answers}}
+        merged.append(person.model_copy(update=update))
+    return merged
 
 
 def policy_for(*, store: GroupingStore, policy_id: UUID | None) -> PolicyPublic:

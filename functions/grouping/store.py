@@ -22,6 +22,7 @@ from functions.grouping.schemas import (
     EMPTY_RESULT,
     PARTICIPANT_COLUMNS,
     REGISTRANT_COLUMNS,
+    STORED_DETAIL_KEYS,
     ApartPair,
     GroupLock,
     IdempotentRun,
@@ -164,7 +165,7 @@ class GroupingStore:
                 "idempotency_key": idempotency_key,
                 "policy_id": str(policy_id),
                 "run": run_payload(run, status="succeeded"),
-                "result": result.model_dump(mode="json"),
+                "result": stored_result(result),
                 "request_hash": request_hash,
                 **_event_argument(event_id),
             }
@@ -285,6 +286,16 @@ class GroupingStore:
         filters = [eq("event_id", event_id), *(eq(k, v) for k, v in pair.model_dump().items())]
         if not self._transport.delete(Delete("event_apart_pairs", filters, ("event_id",))):
             raise NotFoundError()
+
+
+def stored_result(result: GroupingResult) -> dict[str, Any]:
+    """The result as saved: each queue entry's details without anything of the person's
+    answers (their severe allergens stay in the run's memory, never in the database)."""
+    saved = result.model_dump(mode="json")
+    for entry in saved["unassigned"]:
+        details = entry["details"]
+        entry["details"] = {k: v for k, v in details.items() if k in STORED_DETAIL_KEYS}
+    return saved
 
 
 def _event_argument(event_id: UUID | None) -> dict[str, str]:

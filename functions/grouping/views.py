@@ -17,26 +17,7 @@ from pydantic import BaseModel
 from engine import Group, UnassignedParticipant
 from engine.grouping.report.reasons import Lang, explain
 from functions.grouping.outcomes import RunOutcome, RunReport
-from functions.grouping.schemas import RunDetail, RunGroup, RunSummary
-
-# Details of the unassigned queue that describe the pool and the rules, not the person's
-# answers. Anything else (e.g. `severe_allergens`) is left out of every response.
-SAFE_DETAIL_KEYS = frozenset(
-    {
-        "pool",
-        "pool_size",
-        "placed_in_pool",
-        "left_out_in_pool",
-        "groups_in_pool",
-        "min_group_size",
-        "target_group_size",
-        "more_participants_needed_for_a_group",
-        "max_allergy_count",
-        "alone_exceeds_limit",
-        "youngest_band_starts_at",
-        "field",
-    }
-)
+from functions.grouping.schemas import SAFE_DETAIL_KEYS, RunDetail, RunGroup, RunSummary
 
 
 def safe_details(details: Mapping[str, Any]) -> dict[str, Any]:

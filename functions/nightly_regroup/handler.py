@@ -38,8 +38,9 @@ from functions.events.deps import service_role_events_store
 from functions.events.schemas import EventPublic
 from functions.grouping.deps import service_role_store
 from functions.grouping.errors import ClosedEventError, NoActivePolicyError, RunInProgressError
-from functions.grouping.service import RunRequest, run_policy
+from functions.grouping.service import HealthAnswers, RunRequest, run_policy
 from functions.grouping.store import GroupingStore
+from functions.health.deps import service_role_run_answers
 from functions.web.errors import NotFoundError, ServiceError
 from functions.web.observability import configure_logging, lambda_entry
 from functions.web.settings import get_settings
@@ -51,6 +52,10 @@ SCHEDULED_SOURCE = "aws.events"
 SCHEDULED_DETAIL_TYPE = "Scheduled Event"
 # How far the event's time may be from now, either way.
 MAX_DISTANCE = timedelta(days=1)
+
+
+# The route the nightly job's health reads are audited under.
+NIGHTLY_ROUTE = "nightly_regroup"
 
 
 def utc_now() -> datetime:
@@ -102,23 +107,26 @@ def nightly(event: Any, context: Any, *, now: Now = utc_now) -> dict[str, Any]:
         return {"status": "refused", "reason": refused.reason}
     settings = get_settings()
     store = service_role_store(settings)
+    health = service_role_run_answers(settings, NIGHTLY_ROUTE)
     due = events_due(service_role_events_store(settings).list_events(), night)
     try:
         if due is None:
-            return regroup_everyone(store, night)
-        return regroup_events(store, night, due)
+            return regroup_everyone(store, night, health=health)
+        return regroup_events(store, night, due, health=health)
     except NoActivePolicyError:
         logger.info("nightly regroup for %s skipped: no active policy", night)
         return {"status": "skipped", "reason": "no-active-policy", "night": night.isoformat()}
 
 
-def regroup_everyone(store: GroupingStore, night: date) -> dict[str, Any]:
+def regroup_everyone(
+    store: GroupingStore, night: date, *, health: HealthAnswers | None = None
+) -> dict[str, Any]:
     """The night without events: every active participant, one run a night."""
     request = RunRequest(
         trigger_source="nightly", idempotency_key=f"nightly-{night.isoformat()}", run_date=night
     )
     try:
-        outcome = run_policy(store=store, request=request)
+        outcome = run_policy(store=store, request=request, health=health)
     except RunInProgressError:
         logger.info("nightly regroup for %s is already running in another delivery", night)
         return {"status": "already-running", "night": night.isoformat()}
@@ -133,7 +141,13 @@ def regroup_everyone(store: GroupingStore, night: date) -> dict[str, Any]:
     }
 
 
-def regroup_events(store: GroupingStore, night: date, due: list[EventPublic]) -> dict[str, Any]:
+def regroup_events(
+    store: GroupingStore,
+    night: date,
+    due: list[EventPublic],
+    *,
+    health: HealthAnswers | None = None,
+) -> dict[str, Any]:
     """Each open event ahead, one run per event and night; a failure is raised at the end."""
     if not due:
         logger.info("nightly regroup for %s skipped: no open event ahead", night)
@@ -142,7 +156,7 @@ def regroup_events(store: GroupingStore, night: date, due: list[EventPublic]) ->
     failures: list[ServiceError] = []
     for event in due:
         try:
-            summaries.append(regroup_event(store, night, event))
+            summaries.append(regroup_event(store, night, event, health=health))
         except NoActivePolicyError:
             raise
         except ServiceError as error:
@@ -153,7 +167,9 @@ def regroup_events(store: GroupingStore, night: date, due: list[EventPublic]) ->
     return {"status": "succeeded", "night": night.isoformat(), "events": summaries}
 
 
-def regroup_event(store: GroupingStore, night: date, event: EventPublic) -> dict[str, Any]:
+def regroup_event(
+    store: GroupingStore, night: date, event: EventPublic, *, health: HealthAnswers | None = None
+) -> dict[str, Any]:
     """One event's run for the night (its registrations), or why there is none."""
     request = RunRequest(
         trigger_source="nightly",
@@ -165,7 +181,7 @@ def regroup_event(store: GroupingStore, night: date, event: EventPublic) -> dict
     )
     named = {"event_id": str(event.id)}
     try:
-        outcome = run_policy(store=store, request=request)
+        outcome = run_policy(store=store, request=request, health=health)
     except RunInProgressError:
         logger.info("nightly regroup of event %s is already running", event.id)
         return {**named, "status": "already-running"}

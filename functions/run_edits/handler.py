@@ -19,6 +19,7 @@ from functions.auth.deps import AdminDep
 from functions.grouping.deps import StoreDep
 from functions.grouping.edit_schemas import EditedRun, GroupEdit, RevertRequest, RunEditEntry
 from functions.grouping.editing import edit_run, revert_run_edit
+from functions.health.deps import RunAnswersDep
 from functions.web.app import create_app, mangum_handler
 
 router = APIRouter()
@@ -26,23 +27,37 @@ router = APIRouter()
 
 @router.patch("/runs/{run_id}/groups")
 def edit_groups(
-    caller: AdminDep, store: StoreDep, run_id: UUID, edit: Annotated[GroupEdit, Body()]
+    caller: AdminDep,
+    store: StoreDep,
+    health: RunAnswersDep,
+    run_id: UUID,
+    edit: Annotated[GroupEdit, Body()],
 ) -> EditedRun:
-    return edit_run(store, run_id=run_id, edit=edit)
+    return edit_run(store, run_id=run_id, edit=edit, health=health)
 
 
 @router.post("/runs/{run_id}/groups/undo")
 def undo_edit(
-    caller: AdminDep, store: StoreDep, run_id: UUID, body: Annotated[RevertRequest, Body()]
+    caller: AdminDep,
+    store: StoreDep,
+    health: RunAnswersDep,
+    run_id: UUID,
+    body: Annotated[RevertRequest, Body()],
 ) -> EditedRun:
-    return revert_run_edit(store, run_id=run_id, kind="undo", expected_seq=body.expected_edit_seq)
+    seq = body.expected_edit_seq
+    return revert_run_edit(store, run_id=run_id, kind="undo", expected_seq=seq, health=health)
 
 
 @router.post("/runs/{run_id}/groups/redo")
 def redo_edit(
-    caller: AdminDep, store: StoreDep, run_id: UUID, body: Annotated[RevertRequest, Body()]
+    caller: AdminDep,
+    store: StoreDep,
+    health: RunAnswersDep,
+    run_id: UUID,
+    body: Annotated[RevertRequest, Body()],
 ) -> EditedRun:
-    return revert_run_edit(store, run_id=run_id, kind="redo", expected_seq=body.expected_edit_seq)
+    seq = body.expected_edit_seq
+    return revert_run_edit(store, run_id=run_id, kind="redo", expected_seq=seq, health=health)
 
 
 @router.get("/runs/{run_id}/edits")

@@ -42,6 +42,10 @@ class Settings(BaseSettings):
     allowed_origins: Annotated[tuple[str, ...], NoDecode] = ()
     max_body_bytes: Annotated[int, Field(ge=1, le=MAX_BODY_BYTES_LIMIT)] = 1_048_576
     database_url: SecretStr | None = None
+    # The KMS key (id, ARN or alias) that wraps the health data keys; required on AWS.
+    health_kms_key_id: str | None = None
+    # Locally only: where the local health key lives (default: the user's data directory).
+    health_local_key_file: str | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -106,6 +110,10 @@ def insecure_setting_problems(settings: Settings) -> list[str]:
     ):
         if key is None or not key.get_secret_value().strip():
             problems.append(f"{name} is required when APP_ENV={env}")
+    if not (settings.health_kms_key_id or "").strip():
+        problems.append(f"HEALTH_KMS_KEY_ID is required when APP_ENV={env}")
+    if settings.health_local_key_file is not None:
+        problems.append(f"HEALTH_LOCAL_KEY_FILE is for APP_ENV=local only, not {env}")
     if any(urlsplit(origin).scheme != "https" for origin in settings.allowed_origins):
         problems.append(f"ALLOWED_ORIGINS must list https origins only (no '*') when APP_ENV={env}")
     return problems

@@ -86,22 +86,45 @@ def participant_row(person: dict[str, Any]) -> tuple[str | None, int | None, dic
 
 
 def seed_participants(database_url: str, participants: list[dict[str, Any]]) -> None:
-    """The participants, answers kept raw, each with their input id as its external id (so a
-    person without a name is shown by it, never by a database id)."""
+    """The participants, each with their input id as its external id (so a person without a
+    name is shown by it, never by a database id): the clear answers in clear, the health
+    answers sealed under one data key of the local key service, as an import stores them."""
     # Imported here, like the rest of the database side: `grouping run` does not need it.
     import psycopg
     from psycopg.types.json import Jsonb
 
+    from functions.health.sealing import split_answers
+
+    sealed: list[tuple[str, dict[str, Any]]] = []
     with psycopg.connect(database_url) as conn, conn.cursor() as cursor:
-        rows = []
         for person in participants:
             full_name, age, responses = participant_row(person)
-            rows.append((str(person["id"]), full_name, age, Jsonb(responses)))
-        cursor.executemany(
-            "insert into public.participants (external_id, full_name, age, responses)"
-            " values (%s, %s, %s, %s)",
-            rows,
-        )
+            clear, health = split_answers(responses)
+            row = cursor.execute(
+                "insert into public.participants (external_id, full_name, age, responses)"
+                " values (%s, %s, %s, %s) returning id::text",
+                (str(person["id"]), full_name, age, Jsonb(clear)),
+            ).fetchone()
+            assert row is not None
+            sealed.append((row[0], health))
+    seal_health_answers(database_url, sealed)
+
+
+def seal_health_answers(database_url: str, answers: list[tuple[str, dict[str, Any]]]) -> int:
+    """Seals each (participant id, health answers) under one data key of the local key
+    service and stores the rows, as the service role (`seal_existing_answers`)."""
+    from functions.database.deps import service_role_transport
+    from functions.health.deps import key_service_for
+    from functions.health.sealing import CLEAR_FIELDS, Sealer
+    from functions.health.store import HealthStore
+    from functions.web.settings import load_settings
+
+    settings = load_settings(app_env="local", database_url=database_url)
+    sealer = Sealer(key_service_for(settings))
+    for participant_id, health in answers:
+        sealer.seal(participant_id, health)
+    store = HealthStore(service_role_transport(settings))
+    return store.seal_existing(health=sealer.payload(), clear_keys=sorted(CLEAR_FIELDS))
 
 
 def create_active_policy(

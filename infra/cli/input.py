@@ -67,7 +67,7 @@ def load_policy(path: Path) -> dict[str, Any]:
 
 
 def load_json(path: Path) -> Any:
-    """Any JSON file, parsed; a file that cannot be read or parsed is a BadInputError."""
+    """Any JSON file, or BadInputError naming the file and the place it cannot be read."""
     return _read_json(path)
 
 

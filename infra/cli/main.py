@@ -35,10 +35,12 @@ from engine.grouping.run import DEFAULT_EFFORT, run_grouping
 from engine.intake.together import sit_with_requests
 from infra.cli.check import register as register_check
 from infra.cli.demo import register as register_demo
+from infra.cli.health import register as register_health
 from infra.cli.input import BAD_INPUT, BadInputError, fail, load_export, load_policy
 from infra.cli.keep import add_keep_flags, pair_requests, render_continuity, starting_grouping
 from infra.cli.option_flags import add_option_flags, flag_options
 from infra.cli.report import DEFAULT_LIMIT, render_result, result_json
+from infra.cli.venues import register as register_venues
 from infra.local.migrate import register as register_migrate
 from infra.local.serve import register as register_serve
 
@@ -102,6 +104,8 @@ REGISTRARS: list[Registrar] = [
     register_migrate,
     register_serve,
     register_demo,
+    register_health,
+    register_venues,
 ]
 
 

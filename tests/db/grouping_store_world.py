@@ -4,7 +4,6 @@ the GroupingStore tests on the real migrated database."""
 
 from __future__ import annotations
 
-import json
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from functions.grouping.store import GroupingStore
 from infra.cli.demo import participant_row
 from infra.sample_data import generate_participants
 from tests.db.actors import make_user, user_claims
+from tests.db.health_seed import insert_people as insert_sealed_people
 
 Connection = psycopg.Connection[TupleRow]
 RUN_DATE = date(2026, 11, 1)
@@ -67,18 +67,16 @@ def admin_claims(user_id: UUID) -> dict[str, Any]:
 
 
 def insert_people(db: Connection, count: int, seed: int) -> dict[str, str | None]:
-    """Generated participants as rows; unreadable ages stay in the survey answers."""
-    names: dict[str, str | None] = {}
+    """Generated participants as rows (health answers sealed, as imports store them);
+    unreadable ages stay in the survey answers."""
+    rows: list[dict[str, Any]] = []
+    names: list[str | None] = []
     for person in generate_participants(count, rng=random.Random(seed), as_of=RUN_DATE):
         full_name, age, responses = participant_row(person)
-        row = db.execute(
-            "insert into public.participants (full_name, age, responses)"
-            " values (%s, %s, %s::jsonb) returning id::text",
-            [full_name, age, json.dumps(responses)],
-        ).fetchone()
-        assert row is not None
-        names[row[0]] = full_name
-    return names
+        rows.append({"full_name": full_name, "age": age, "responses": responses})
+        names.append(full_name)
+    ids = insert_sealed_people(db, rows)
+    return {str(pid): name for pid, name in zip(ids, names, strict=True)}
 
 
 def run_record(**changes: Any) -> RunRecord:

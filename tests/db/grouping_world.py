@@ -32,6 +32,7 @@ from engine.grouping.models import (
     UnassignedReason,
 )
 from tests.db.actors import ANON, SERVICE_ROLE, Actor, make_user, user_actor
+from tests.db.health_seed import insert_people
 
 Connection = psycopg.Connection[TupleRow]
 
@@ -71,12 +72,9 @@ def insert_participant(
     user_id: UUID | None = None,
     responses: dict[str, Any] | None = None,
 ) -> UUID:
-    participant_id: UUID = scalar(
-        conn,
-        "insert into public.participants (full_name, user_id, age, responses)"
-        " values (%s, %s, 30, %s::jsonb) returning id",
-        [full_name, user_id, json.dumps(responses or {})],
-    )
+    """A participant aged 30; the health part of `responses` is sealed, as imports store it."""
+    row = {"full_name": full_name, "user_id": user_id, "age": 30, "responses": responses}
+    participant_id: UUID = insert_people(conn, [row])[0]
     return participant_id
 
 

@@ -35,6 +35,14 @@ _DEFINER_RPCS = {
     # A run's groups change only through this RPC (no API role may update them); it
     # refuses (42501) a caller who is not an admin before it reads anything.
     "public.edit_run_groups(uuid, integer, text, jsonb, jsonb)",
+    # The health doors (issue 13): each checks its caller and writes the access audit row
+    # the caller cannot write, in the same transaction as the read it audits.
+    "public.open_participant_answers(uuid, text, text)",
+    "public.open_group_allergy_notes(text, uuid, text)",
+    "public.open_health_for_run(text, uuid)",
+    "public.open_health_for_import(text, jsonb, uuid)",
+    "public.set_allergy_sharing(boolean)",
+    "public.erase_participant_health(uuid, text)",
 }
 _SIGNATURE = "format('%I.%I(%s)', n.nspname, p.proname, oidvectortypes(p.proargtypes))"
 

@@ -1,4 +1,4 @@
-"""serverless.yml packaged by the open-source Serverless CLI (v3, `tools/`), offline: AWS
+"""serverless.yml packaged by osls, the open-source Serverless CLI (`tools/`), offline: AWS
 is a loopback stub (`aws_stub`), and the only call packaging makes is CloudFormation's
 DescribeStacks (is the layer already uploaded?), answered "no such stack". No STS: the
 account id is CloudFormation's (`Fn::Sub`). What a deploy still needs is real AWS (the
@@ -21,7 +21,7 @@ import pytest
 from tests.e2e.aws_stub import aws_stub
 
 ROOT = Path(__file__).resolve().parents[2]
-SERVERLESS = ROOT / "tools" / "node_modules" / ".bin" / "serverless"
+SERVERLESS = ROOT / "tools" / "node_modules" / ".bin" / "osls"
 pytestmark = pytest.mark.skipif(
     not SERVERLESS.exists(), reason="the Serverless CLI is not installed (npm ci --prefix tools)"
 )

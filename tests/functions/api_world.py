@@ -25,6 +25,7 @@ from infra.cli.demo import participant_row
 from infra.sample_data import generate_participants
 from tests.db.actors import make_user
 from tests.db.conftest import database_url, db, owner_connection, server_url
+from tests.db.health_seed import insert_people
 from tests.functions.tokens import SigningKey, user_claims
 
 __all__ = ["ApiWorld", "api_world", "database_url", "db", "owner_connection", "server_url"]
@@ -43,13 +44,11 @@ class ApiWorld:
 
     def seed_participants(self, count: int, *, seed: int = 7) -> None:
         """`count` realistic active participants (raw answers kept in `responses`)."""
+        rows = []
         for person in generate_participants(count, rng=random.Random(seed), as_of=AS_OF):
             full_name, age, responses = participant_row(person)
-            self.db.execute(
-                "insert into public.participants (full_name, age, responses)"
-                " values (%s, %s, %s::jsonb)",
-                [full_name, age, json.dumps(responses)],
-            )
+            rows.append({"full_name": full_name, "age": age, "responses": responses})
+        insert_people(self.db, rows)
 
     def add_event(
         self, name: str = "Friday dinner", *, event_date: date = EVENT_DATE, status: str = "open"
@@ -65,23 +64,13 @@ class ApiWorld:
     def register(self, event_id: UUID, count: int, *, seed: int = 11) -> list[UUID]:
         """`count` realistic participants (external ids `<event>-<n>`), registered for the
         event; returns their ids."""
-        ids: list[UUID] = []
         people = generate_participants(count, rng=random.Random(seed), as_of=AS_OF)
+        rows = []
         for n, person in enumerate(people):
             full_name, age, responses = participant_row(person)
-            row = self.db.execute(
-                "insert into public.participants (external_id, full_name, age, responses)"
-                " values (%s, %s, %s, %s::jsonb) returning id",
-                [f"{event_id}-{n}", full_name, age, json.dumps(responses)],
-            ).fetchone()
-            assert row is not None
-            ids.append(row[0])
-        self.db.execute(
-            "insert into public.event_registrations (event_id, participant_id)"
-            " select %s, unnest(%s::uuid[])",
-            [event_id, ids],
-        )
-        return ids
+            row = {"external_id": f"{event_id}-{n}", "full_name": full_name, "age": age}
+            rows.append({**row, "responses": responses})
+        return insert_people(self.db, rows, registered_for=event_id)
 
     def close_event(self, event_id: UUID) -> None:
         self.db.execute("update public.events set status = 'closed' where id = %s", [event_id])

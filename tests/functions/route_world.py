@@ -78,6 +78,7 @@ class RouteWorld:
     run: UUID
     event: UUID
     token: str
+    venue: UUID
 
     def ids(self) -> dict[str, str]:
         """A real value for each path parameter of the routes."""
@@ -86,13 +87,19 @@ class RouteWorld:
             "policy_id": str(self.policy),
             "run_id": str(self.run),
             "event_id": str(self.event),
-            # People of no lock or pair: a removal answers 404.
-            "participant_id": "00000000-0000-4000-8000-000000000001",
+            # People of no pair: a removal answers 404.
             "first_id": "00000000-0000-4000-8000-000000000001",
             "second_id": "00000000-0000-4000-8000-000000000002",
+            "venue_id": str(self.venue),
             "ward_branch_id": ward,
             "wardBranchId": ward,
+            "participant_id": self._first("select id::text from public.participants"),
+            "group_id": self._first("select id::text from public.groups"),
         }
+
+    def _first(self, query: str) -> str:
+        row = self.api.db.execute(query + " order by 1 limit 1").fetchone()
+        return str(row[0]) if row else "00000000-0000-4000-8000-000000000000"
 
     def call(self, route: Route, path: str | None = None, **event: Any) -> Answer:
         event.setdefault("token", self.token)
@@ -115,6 +122,11 @@ def route_world(
     policy = api_world.add_policy("Route world", active=True)
     event = api_world.add_event("Route world")
     api_world.register(event, 6)
+    venue_row = db.execute(
+        "insert into public.venues (name, group_capacity, seat_capacity)"
+        " values ('Route world', 3, 18) returning id"
+    ).fetchone()
+    assert venue_row is not None
     settings = api_world.settings.model_copy(update={"max_body_bytes": MAX_BODY_BYTES})
     undo = [wire(module.app, settings, verifier) for module in http_handlers().values()]
     token = rsa_signer.sign(user_claims(user_id=admin, admin=True))
@@ -128,8 +140,10 @@ def route_world(
         run=UUID(saved.json()["run_id"]),
         event=event,
         token=token,
+        venue=venue_row[0],
     )
     for done in undo:
         done()
     db.execute("delete from public.ward_branches where id = %s", [ward])
+    db.execute("delete from public.venues where id = %s", [venue_row[0]])
     db.execute("delete from auth.users where id = %s", [admin])

@@ -13,6 +13,9 @@ from functions.auth.verifier import TokenVerifier
 from functions.database.deps import transport_for_caller
 from functions.events.store import EventsStore
 from functions.events_api import handler
+from functions.health.deps import key_service_for
+from functions.health.service import ImportSealer
+from functions.health.store import HealthStore
 from tests.functions.api_world import ApiWorld
 from tests.functions.conftest import wire
 from tests.functions.events import Answer, send
@@ -71,8 +74,11 @@ def test_the_registrations_show_each_person_with_their_answers(
         {"id": "row-3", "full_name": "Avi Cohen", "responses": {"diet": "טבעוני"}},
     ]
     people[0]["responses"] = {"dietary_restrictions": "severe peanut allergy", "kosher": "yes"}
-    store = EventsStore(transport_for_caller(api_world.settings, api_world.admin_token))
-    store.import_registrations(event_id=UUID(event["id"]), participants=people)
+    transport = transport_for_caller(api_world.settings, api_world.admin_token)
+    sealer = ImportSealer(HealthStore(transport), key_service_for(api_world.settings), "test")
+    EventsStore(transport).import_registrations(
+        event_id=UUID(event["id"]), participants=people, sealer=sealer
+    )
     answer = call("GET", f"/events/{event['id']}/registrations")
     assert answer.status == 200, answer.text
     assert answer.headers["cache-control"] == "no-store"
@@ -83,7 +89,8 @@ def test_the_registrations_show_each_person_with_their_answers(
     ]
     assert shown == [
         ("row-3", "Avi Cohen", None, {"diet": "טבעוני"}),
-        ("dana@example.org", "Dana Levi", 31, people[0]["responses"]),
+        # The health answers are sealed: only an audited read shows them.
+        ("dana@example.org", "Dana Levi", 31, {"kosher": "yes"}),
     ]
     assert set(body["registrations"][0]) == {
         "participant_id", "external_id", "full_name", "age", "birth_date", "responses",

@@ -19,6 +19,7 @@ import pytest
 from functions.auth.verifier import TokenVerifier
 from functions.build_groups import handler as build_groups
 from infra.sample_data import csv_row, generate_participants
+from tests.db.health_seed import opened_answers
 from tests.functions.api_world import ApiWorld
 from tests.functions.conftest import wire
 from tests.functions.events import send
@@ -38,11 +39,14 @@ def _import(
 
 
 def _registrations(api_world: ApiWorld) -> list[tuple[Any, ...]]:
-    return api_world.db.execute(
-        "select p.external_id, p.full_name, p.responses, p.updated_at"
+    """Each registered person with their answers: the clear ones and the sealed ones opened."""
+    sealed = opened_answers(api_world.db)
+    rows = api_world.db.execute(
+        "select p.id, p.external_id, p.full_name, p.responses, p.updated_at"
         " from public.event_registrations r join public.participants p on p.id = r.participant_id"
         " order by p.external_id"
     ).fetchall()
+    return [(ext, name, {**clear, **sealed.get(pid, {})}, at) for pid, ext, name, clear, at in rows]
 
 
 def test_a_dry_run_answers_each_row_and_writes_nothing(api_world: ApiWorld, call: Call) -> None:

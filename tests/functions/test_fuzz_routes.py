@@ -81,6 +81,15 @@ def valid_body(route: Route, world: RouteWorld) -> Any:
         },
         ("POST", "/runs/{run_id}/groups/undo"): {"expected_edit_seq": 0},
         ("POST", "/runs/{run_id}/groups/redo"): {"expected_edit_seq": 0},
+        ("PUT", "/me/health/sharing"): {"share_with_group": True},
+        ("POST", "/venues"): {
+            "name": "Fuzz",
+            "group_capacity": 2,
+            "seat_capacity": 12,
+            "keeps_out": ["sesame"],
+        },
+        ("PUT", "/venues/{venue_id}"): {"cost": 50, "keeps_out": ["peanut"]},
+        ("POST", "/runs/{run_id}/venue-plan"): {"dry_run": True, "preferred_areas": ["north"]},
         ("POST", "/events/{event_id}/registrations/import"): [
             {"Email": "fuzz@example.com", "Name": "Fuzz", "Age": "30", "Allergies": "sesame"}
         ],

@@ -14,6 +14,7 @@ import pytest
 
 from functions.web import observability
 from functions.web.observability import NAMESPACE, configure_logging
+from tests.db.health_seed import opened_answers
 from tests.functions.api_world import ApiWorld
 from tests.functions.build_groups_fixtures import Call
 from tests.functions.build_groups_fixtures import call as call
@@ -130,11 +131,12 @@ def test_a_run_writes_its_metrics_and_no_answer_reaches_a_log(
     assert values["EngineDuration", None] > 0 and values["SaveDuration", None] > 0
     logged = log_lines.getvalue()
     assert '"message":"POST /build-groups answered 201"' in logged
-    answers = api_world.db.execute("select responses::text from public.participants").fetchall()
+    # The answers the run opened (sealed in the database): their allergy texts.
+    answers = opened_answers(api_world.db).values()
     allergies = [
         text
-        for (responses,) in answers
-        for text in json.loads(responses).values()
+        for responses in answers
+        for text in responses.values()
         if isinstance(text, str) and ("allerg" in text.lower() or "אלרג" in text)
     ]
     assert allergies  # the sample data has them, so the check below means something

@@ -274,3 +274,18 @@ def test_random_accepted_edits_then_undo_all_give_back_the_run_exactly(
         assert answer.status == 200, answer.text
         seq = answer.json()["edit_seq"]
     assert _state(api_world, run_id) == original
+
+
+def test_an_edit_reads_the_sealed_health_answers_through_the_audited_door(
+    api_world: ApiWorld, edit: Call, run_id: str
+) -> None:
+    move = _a_possible_move(_state(api_world, run_id))
+    assert move is not None
+    person, _, target = move
+    answer = _move(edit, api_world, run_id, person, target)
+    assert answer.status == 200, answer.text
+    reads = api_world.db.execute(
+        "select purpose, route from public.health_access_log"
+        " where route like '%%/runs/{run_id}/groups' order by id"
+    ).fetchall()
+    assert reads == [("grouping", "PATCH /runs/{run_id}/groups")]

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from uuid import UUID, uuid4
 
 import pytest
 
+from tests.db.health_seed import insert_people
 from tests.functions.api_world import ApiWorld
 from tests.functions.build_groups_fixtures import Call
 from tests.functions.build_groups_fixtures import call as call
@@ -27,11 +29,8 @@ def run_id(api_world: ApiWorld, call: Call) -> str:
         (HOSTILE, "[]"),
         ("=cmd|' /C calc'!A0", "[]"),
     ]:
-        api_world.db.execute(
-            "insert into public.participants (full_name, age, responses)"
-            " values (%s, 30, %s::jsonb)",
-            [name, '{"kosher": "yes", "dietary_restrictions": ' + restrictions + "}"],
-        )
+        responses = {"kosher": "yes", "dietary_restrictions": json.loads(restrictions)}
+        insert_people(api_world.db, [{"full_name": name, "age": 30, "responses": responses}])
     body = {"options": {"max_allergy_count": 1}}
     created = call("POST", "/build-groups", token=api_world.admin_token, body=body)
     assert created.status == 201, created.text

@@ -15,6 +15,7 @@ SECURE_ENV = {
     "SUPABASE_JWT_SECRET": PROJECT_SECRET,
     "ALLOWED_ORIGINS": "https://your-app.lovable.app, https://preview.your-app.lovable.app/",
     "MAX_BODY_BYTES": "65536",
+    "HEALTH_KMS_KEY_ID": "alias/grouping-health",
 }
 
 

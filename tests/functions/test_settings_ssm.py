@@ -35,6 +35,7 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("APP_ENV", "prod")
     monkeypatch.setenv("SSM_PARAMETER_PREFIX", PREFIX)
     monkeypatch.setenv("ALLOWED_ORIGINS", "https://your-app.lovable.app")
+    monkeypatch.setenv("HEALTH_KMS_KEY_ID", "alias/grouping-health")
     # What SSM says wins over a stale value in the environment.
     monkeypatch.setenv("SUPABASE_URL", "https://stale.supabase.co")
     with mock_aws():

@@ -2,6 +2,7 @@
 
     python -m tests.reference.generate small [--workers 1]
     python -m tests.reference.generate mid [--seconds 60] [--workers 1] [--only NAME]
+    python -m tests.reference.generate mid --seed N --out PATH   (a fresh set of the same design)
 
 `small` writes tests/reference/small.json: 48 instances of 8-30 people across every
 option family (kosher_only on and off, banded and loose ages, sizes 3-5, 4-6 and
@@ -468,13 +469,19 @@ def small_instances(workers: int) -> Iterator[dict[str, Any]]:
         )
 
 
-def mid_instances(workers: int, seconds: float, only: str | None) -> Iterator[dict[str, Any]]:
+# The seed of the checked-in mid-size set; another seed makes a fresh set of the same design.
+MID_SEED = 2
+
+
+def mid_instances(
+    workers: int, seconds: float, only: str | None, seed: int = MID_SEED
+) -> Iterator[dict[str, Any]]:
     sizes = [36 + (150 - 36) * i // (MID_COUNT - 1) for i in range(MID_COUNT)]
-    for i, (family, count) in enumerate(zip(families(MID_COUNT, 2), sizes, strict=True)):
+    for i, (family, count) in enumerate(zip(families(MID_COUNT, seed), sizes, strict=True)):
         name = f"mid-{i:02d}"
         if only is not None and name != only:
             continue
-        people = make_people(count, family, random.Random(2000 + i))
+        people = make_people(count, family, random.Random(1000 * seed + i))
         yield build_instance(
             name, family, people, mode="mid", seconds=seconds, workers=workers, seed=i
         )
@@ -493,6 +500,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--seconds", type=float, default=60.0, help="per mid-size instance")
     parser.add_argument("--only", help="one mid-size instance, merged into the file")
     parser.add_argument("--out", type=Path, help="default: tests/reference/<set>.json")
+    parser.add_argument(
+        "--seed", type=int, default=MID_SEED, help="a fresh mid-size set (write it with --out)"
+    )
     args = parser.parse_args(argv)
     out = args.out or HERE / f"{args.set}.json"
     done: list[dict[str, Any]] = []
@@ -501,7 +511,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     made = (
         small_instances(args.workers)
         if args.set == "small"
-        else mid_instances(args.workers, args.seconds, args.only)
+        else mid_instances(args.workers, args.seconds, args.only, args.seed)
     )
     for instance in made:
         done.append(instance)

@@ -1,6 +1,6 @@
 """The checked-in reference instances, and the engine measured against them.
 
-    python -m tests.reference.instances [small|mid] [--verbose]
+    python -m tests.reference.instances [small|mid] [--verbose] [--seeds 0,1,2,3] [--file PATH]
 
 prints, for each instance the engine misses (every instance with --verbose), its placed
 count and total against the reference (CP-SAT's proven optimum for `small`, its best in
@@ -68,8 +68,10 @@ class Outcome:
 
 
 @cache
-def load(which: str) -> tuple[Instance, ...]:
-    items: list[dict[str, Any]] = json.loads((HERE / f"{which}.json").read_text("utf-8"))
+def load(which: str, path: Path | None = None) -> tuple[Instance, ...]:
+    """The set `which` checked in here, or the one at `path` when given."""
+    source = path or HERE / f"{which}.json"
+    items: list[dict[str, Any]] = json.loads(source.read_text("utf-8"))
     return tuple(_instance(item) for item in items)
 
 
@@ -86,11 +88,12 @@ def _instance(item: dict[str, Any]) -> Instance:
     )
 
 
-def run_engine(instance: Instance) -> Outcome:
-    """The engine on one instance (default effort and seed), judged by the reference scorer."""
+def run_engine(instance: Instance, seed: int = 0) -> Outcome:
+    """The engine on one instance (default effort, seed `seed`), judged by the reference scorer."""
     inputs = [person.as_input() for person in instance.people]
+    options = instance.options.model_copy(update={"seed": seed})
     started, cpu_started = time.perf_counter(), time.process_time()
-    result = run_grouping(inputs, instance.options)
+    result = run_grouping(inputs, options)
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
     by_id = {person.id: person for person in instance.people}
     groups = [[by_id[member] for member in group.members] for group in result.groups]
@@ -124,18 +127,22 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("which", nargs="?", choices=("small", "mid"), default="small")
     parser.add_argument("--verbose", action="store_true", help="every instance, not only misses")
+    parser.add_argument("--seeds", default="0", help="comma-separated engine seeds (default 0)")
+    parser.add_argument("--file", type=Path, help="another reference set (default: the checked-in)")
     args = parser.parse_args(argv)
-    run_engine(load(args.which)[0])  # imports and pydantic's set-up, not timed
-    outcomes = [run_engine(instance) for instance in load(args.which)]
-    for o in outcomes:
-        if args.verbose or not o.reaches:
-            i = o.instance
-            print(
-                f"{i.name} {i.family} n={len(i.people)}: placed {o.placed}/{i.placed} "
-                f"total {o.total:.4f}/{i.total:.4f} gap {o.gap:.3%} "
-                f"{o.seconds * 1000:.0f} ms wall {o.cpu_seconds * 1000:.0f} ms CPU"
-            )
-    print(summary(outcomes))
+    instances = load(args.which, args.file)
+    run_engine(instances[0])  # imports and pydantic's set-up, not timed
+    for seed in (int(text) for text in args.seeds.split(",")):
+        outcomes = [run_engine(instance, seed) for instance in instances]
+        for o in outcomes:
+            if args.verbose or not o.reaches:
+                i = o.instance
+                print(
+                    f"{i.name} {i.family} n={len(i.people)}: placed {o.placed}/{i.placed} "
+                    f"total {o.total:.4f}/{i.total:.4f} gap {o.gap:.3%} "
+                    f"{o.seconds * 1000:.0f} ms wall {o.cpu_seconds * 1000:.0f} ms CPU"
+                )
+        print(f"seed {seed}: {summary(outcomes)}", flush=True)
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("engine", "functions", "infra")
-FEATURES = frozenset({"grouping", "wards", "events"})
+FEATURES = frozenset({"grouping", "wards", "events", "health", "venues"})
 TRANSPORTS = frozenset({"functions.database.postgres", "functions.database.postgrest"})
 
 

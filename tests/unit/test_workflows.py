@@ -63,7 +63,7 @@ def test_a_stage_migrates_with_the_cli_and_deploys_with_short_lived_credentials(
     ran = steps(job)
     push = next(i for i, run in enumerate(ran) if run.startswith("supabase db push"))
     oidc = next(i for i, run in enumerate(ran) if run.startswith("aws-actions/configure-aws"))
-    deploy = next(i for i, run in enumerate(ran) if "serverless deploy" in run)
+    deploy = next(i for i, run in enumerate(ran) if "osls deploy" in run)
     assert push < deploy and oidc < deploy
     assert "--include-all" not in ran[push]
     credentials = job["steps"][oidc]["with"]

@@ -44,6 +44,8 @@ class ReportGroup(BaseModel):
     # The group's allergy summary: allergen → its highest severity in the group.
     allergens: dict[str, str] = Field(default_factory=dict)
     members_with_allergies: int = 0
+    # Where the group eats, once a venue plan placed it.
+    venue: str | None = None
 
 
 class ReportUnassigned(BaseModel):
@@ -195,11 +197,17 @@ def _groups(report: Report) -> str:
             f'<dl class="notes"><dd>{_e(kosher_note(group.kosher, lang))}{age}</dd>'
             f"<dt>{_e(label('diets', lang))}</dt><dd>{_e(diets_note(group.diets, lang))}</dd>"
             f"<dt>{_e(label('allergy_notes', lang))}</dt>"
-            f"<dd{allergy_class}>{_e(allergy_note(group, lang))}</dd></dl>"
+            f"<dd{allergy_class}>{_e(allergy_note(group, lang))}</dd>{_venue(group, lang)}</dl>"
             "</article>"
         )
     heading = f"<h2>{_e(label('groups', lang))} ({len(report.groups)})</h2>"
     return f'<section>{heading}<div class="groups">{"".join(cards)}</div></section>'
+
+
+def _venue(group: ReportGroup, lang: Lang) -> str:
+    if group.venue is None:
+        return ""
+    return f"<dt>{_e(label('venue', lang))}</dt><dd><bdi>{_e(group.venue)}</bdi></dd>"
 
 
 def _unassigned(report: Report) -> str:

@@ -22,16 +22,27 @@ Clock = Callable[[], float]
 # and at most ANNEAL_RUN_STEPS * (e + 1) in a whole run, shared by its members.
 ANNEAL_STEPS_PER_EFFORT = 100
 ANNEAL_RUN_STEPS = 15_000
+# Rounds of refinement (annealing, regrouping and merging again from the best so far)
+# for a run of m members: REFINE_RUN_MEMBERS // m, between 1 and REFINE_ROUNDS, so a
+# run of 36-150 spends about what one round of 150 costs; a run of fewer than
+# REFINE_FROM_MEMBERS (a small event, to be answered within 100 ms) gets one round and
+# no merging of windows (on the small reference set it changed no result).
+REFINE_RUN_MEMBERS = 150
+REFINE_ROUNDS = 4
+REFINE_FROM_MEMBERS = 32
 
 
 @dataclass(frozen=True, slots=True)
 class SearchLimits:
-    """How hard to search: `window` neighbours per group, at most `passes` sweeps, and
-    `anneal_steps` steps of the annealing walk per member of a refined pool."""
+    """How hard to search: `window` neighbours per group, at most `passes` sweeps,
+    `anneal_steps` steps of the annealing walk per member of a refined pool, and
+    `refine_rounds` rounds of the refinement, each merging windows when `merge`."""
 
     window: int
     passes: int
     anneal_steps: int = ANNEAL_STEPS_PER_EFFORT * 4
+    refine_rounds: int = 1
+    merge: bool = True
 
     @classmethod
     def for_effort(cls, effort: int, *, members: int = 0) -> SearchLimits:
@@ -39,12 +50,16 @@ class SearchLimits:
 
         `members`, the participants of the run, shares the run's annealing budget: an
         event of up to 150 gets the full steps per member, a larger one fewer, so that
-        the refinement of its small pools costs about the same whatever its size.
+        the refinement of its small pools costs about the same whatever its size; and
+        the refinement's rounds, more for a smaller run of at least REFINE_FROM_MEMBERS.
+        Every limit counts work, never time, so a seed gives one result on any machine.
         """
         steps = ANNEAL_STEPS_PER_EFFORT * (effort + 1)
         budget = ANNEAL_RUN_STEPS * (effort + 1)
         steps = min(steps, budget // max(1, members))
-        return cls(window=effort + 1, passes=3 * effort, anneal_steps=steps)
+        merge = members >= REFINE_FROM_MEMBERS
+        rounds = max(1, min(REFINE_ROUNDS, REFINE_RUN_MEMBERS // members)) if merge else 1
+        return cls(effort + 1, 3 * effort, steps, refine_rounds=rounds, merge=merge)
 
 
 class StopRule(Protocol):

@@ -7,7 +7,10 @@ ANNEAL_LIMIT members, where that leaves the optimum a few coordinated changes aw
 are then refined (`_refine`): an annealing walk from the grouping (moves and swaps
 that may lose for a while, the number of groups free), windows of groups cut again,
 cyclic exchanges among all groups, the whole sequence cut again, a group dissolved,
-and the local search and pair splits once more. Larger pools (the 10,000-participant
+windows of groups merged (their best cover by groups the walks formed, search/merge.py),
+and the local search and pair splits once more; `limits.refine_rounds` rounds of it,
+each from the best so far, with the groups of every round's walk kept for the merging
+(one round for a large run, up to four for a run of 36-50). Larger pools (the 10,000-participant
 benchmark's) stop after the local search: their groups are many and alike, and the
 refinement would cost more than it gains there.
 
@@ -27,6 +30,7 @@ from engine.grouping.search.exact import EXACT_POOL_LIMIT, solve_exactly
 from engine.grouping.search.exchange import cyclic_exchanges
 from engine.grouping.search.limits import SearchLimits, StopRule
 from engine.grouping.search.local_search import improve
+from engine.grouping.search.merge import ColumnPool, merge_windows
 from engine.grouping.search.regroup import (
     dissolve_groups,
     exact_windows,
@@ -73,7 +77,12 @@ def solve_pool(
     stopped = improve(groups, rules, limits=limits, rng=rng, stop=stop)
     left_out = place_left_out(groups, left_out, rules)
     if not stopped and len(members) <= ANNEAL_LIMIT:
-        groups, left_out, stopped = _refine(groups, left_out, rules, limits, rng, stop)
+        # The groups every round's walk formed, for the merging of all rounds.
+        columns = ColumnPool(rules)
+        for _ in range(limits.refine_rounds):
+            groups, left_out, stopped = _refine(groups, left_out, rules, limits, rng, stop, columns)
+            if stopped:
+                break
     exchange_with_left_out(groups, left_out, rules)
     return PoolSolution(groups, left_out, stopped)
 
@@ -85,12 +94,18 @@ def _refine(
     limits: SearchLimits,
     rng: random.Random,
     stop: StopRule,
+    columns: ColumnPool,
 ) -> tuple[list[list[MemberFacts]], list[MemberFacts], bool]:
-    """Annealing, then the regrouping steps, for small and mid-size pools."""
+    """One round of refinement: annealing, the regrouping steps, merging, polishing.
+
+    Every group the walk forms joins `columns`, which the rounds share, so that a
+    later round's merging can combine groups of several walks.
+    """
     members = sum(len(g) for g in groups) + len(left_out)
     steps = limits.anneal_steps * members
     walked = anneal(groups, left_out, rules, steps=steps, rng=rng, stop=stop)
     groups, left_out, stopped = walked.groups, walked.left_out, walked.stopped
+    columns.values.update(walked.seen)
     if stopped:
         return groups, place_left_out(groups, left_out, rules), True
     for _ in range(WINDOW_ROUNDS if members <= MID_POOL_LIMIT else 1):
@@ -114,6 +129,8 @@ def _refine(
     left_out = place_left_out(groups, left_out, rules)
     if dissolve_groups(groups, rules):
         left_out = place_left_out(groups, left_out, rules)
+    if limits.merge:
+        left_out, _ = merge_windows(groups, left_out, columns)
     if not stopped:
         stopped = improve(groups, rules, limits=limits, rng=rng, stop=stop)
     if members <= SPLIT_POOL_LIMIT:

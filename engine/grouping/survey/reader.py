@@ -43,6 +43,8 @@ def read_profile(participant: Participant, *, as_of: date) -> ParticipantProfile
     Raises InvalidProfileError naming the field of the first unreadable answer; the
     message never repeats the answer itself.
     """
+    for field, problem in participant.unreadable.items():
+        raise InvalidProfileError(field, problem)
     responses = participant.responses
     age = read_age(participant, as_of=as_of)
     kosher = read_kosher(responses.get("kosher"))

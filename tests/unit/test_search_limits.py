@@ -1,0 +1,61 @@
+"""The search's limits: rounds of refinement by the run's size, and more rounds never lose."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import replace
+
+import pytest
+
+from engine.grouping.search.limits import SearchLimits, never_stop
+from engine.grouping.search.solver import solve_pool
+from tests.unit.test_regroup import RULES, pool, total, valid
+
+
+@pytest.mark.parametrize(
+    ("members", "rounds"),
+    [
+        (0, 1),
+        (10, 1),
+        (31, 1),
+        (32, 4),
+        (36, 4),
+        (40, 3),
+        (50, 3),
+        (60, 2),
+        (75, 2),
+        (76, 1),
+        (150, 1),
+        (10_000, 1),
+    ],
+)
+def test_refinement_rounds_follow_the_run_size(members: int, rounds: int) -> None:
+    # Runs under 32 get one round (small events answer in well under 100 ms); from 32,
+    # 150 // members rounds, at most 4 and at least 1, each merging windows.
+    limits = SearchLimits.for_effort(3, members=members)
+    assert limits.refine_rounds == rounds
+    assert limits.merge == (members >= 32)
+
+
+def test_the_effort_still_sets_the_breadth() -> None:
+    limits = SearchLimits.for_effort(5, members=100)
+    assert (limits.window, limits.passes, limits.anneal_steps) == (6, 15, 600)
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_a_second_round_starts_from_the_first_and_never_loses(seed: int) -> None:
+    members = pool(seed, 36)
+    one = SearchLimits.for_effort(1, members=36)
+    first, second = (
+        solve_pool(
+            members,
+            RULES,
+            limits=replace(one, refine_rounds=rounds),
+            rng=random.Random(seed),
+            stop=never_stop,
+        )
+        for rounds in (1, 2)
+    )
+    assert valid(first.groups) and valid(second.groups)
+    assert total(second.groups)[0] >= total(first.groups)[0]
+    assert total(second.groups)[1] >= total(first.groups)[1] - 1e-9
