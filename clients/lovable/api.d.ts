@@ -544,7 +544,7 @@ export interface paths {
         patch: operations["edit_groups_runs__run_id__groups_patch"];
         trace?: never;
     };
-    "/runs/{run_id}/groups/redo": {
+    "/runs/{run_id}/groups/{kind}": {
         parameters: {
             query?: never;
             header?: never;
@@ -553,25 +553,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Redo Edit */
-        post: operations["redo_edit_runs__run_id__groups_redo_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/runs/{run_id}/groups/undo": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Undo Edit */
-        post: operations["undo_edit_runs__run_id__groups_undo_post"];
+        /**
+         * Revert Edit
+         * @description `undo`: the latest edit undone; `redo`: the latest undone edit made again.
+         */
+        post: operations["revert_edit_runs__run_id__groups__kind__post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -5801,125 +5787,13 @@ export interface operations {
             };
         };
     };
-    redo_edit_runs__run_id__groups_redo_post: {
+    revert_edit_runs__run_id__groups__kind__post: {
         parameters: {
             query?: never;
             header?: never;
             path: {
                 run_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["RevertRequest"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["EditedRun"];
-                };
-            };
-            /** @description No valid Supabase access token (`WWW-Authenticate: Bearer`). */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The caller may not do this, or may not see what it names. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such record, or it is not visible to the caller. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A conflict with the current state: a stale `If-Match`, `expectedVersion` or `expected_edit_seq`, an idempotency key reused for another request or still in progress, an archived policy, a closed event, or a run edit a hard rule refuses (`edit-refused`, naming the `rule` and the `people`). */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The body is larger than this function takes. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Invalid fields: `errors` names each one and what is wrong with it. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "type": "urn:grouping-service:problem:invalid-input",
-                     *       "title": "Unprocessable Content",
-                     *       "status": 422,
-                     *       "detail": "The request has invalid fields.",
-                     *       "errors": [
-                     *         {
-                     *           "field": "options.min_group_size",
-                     *           "message": "Input should be at least 2"
-                     *         }
-                     *       ],
-                     *       "request_id": "Xk3q9hJvFiAEMdQ="
-                     *     }
-                     */
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The service failed; `request_id` finds it in the logs. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A service it depends on is unavailable: retry after `Retry-After` seconds. */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    undo_edit_runs__run_id__groups_undo_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                run_id: string;
+                kind: "undo" | "redo";
             };
             cookie?: never;
         };

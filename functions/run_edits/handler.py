@@ -10,7 +10,7 @@ naming the rule and the people), the changed groups rescored. POST
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Body
@@ -36,28 +36,18 @@ def edit_groups(
     return edit_run(store, run_id=run_id, edit=edit, health=health)
 
 
-@router.post("/runs/{run_id}/groups/undo")
-def undo_edit(
+@router.post("/runs/{run_id}/groups/{kind}")
+def revert_edit(
     caller: AdminDep,
     store: StoreDep,
     health: RunAnswersDep,
     run_id: UUID,
+    kind: Literal["undo", "redo"],
     body: Annotated[RevertRequest, Body()],
 ) -> EditedRun:
+    """`undo`: the latest edit undone; `redo`: the latest undone edit made again."""
     seq = body.expected_edit_seq
-    return revert_run_edit(store, run_id=run_id, kind="undo", expected_seq=seq, health=health)
-
-
-@router.post("/runs/{run_id}/groups/redo")
-def redo_edit(
-    caller: AdminDep,
-    store: StoreDep,
-    health: RunAnswersDep,
-    run_id: UUID,
-    body: Annotated[RevertRequest, Body()],
-) -> EditedRun:
-    seq = body.expected_edit_seq
-    return revert_run_edit(store, run_id=run_id, kind="redo", expected_seq=seq, health=health)
+    return revert_run_edit(store, run_id=run_id, kind=kind, expected_seq=seq, health=health)
 
 
 @router.get("/runs/{run_id}/edits")

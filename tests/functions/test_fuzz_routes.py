@@ -79,8 +79,7 @@ def valid_body(route: Route, world: RouteWorld) -> Any:
             "to_group": 1,
             "expected_edit_seq": 0,
         },
-        ("POST", "/runs/{run_id}/groups/undo"): {"expected_edit_seq": 0},
-        ("POST", "/runs/{run_id}/groups/redo"): {"expected_edit_seq": 0},
+        ("POST", "/runs/{run_id}/groups/{kind}"): {"expected_edit_seq": 0},
         ("PUT", "/me/health/sharing"): {"share_with_group": True},
         ("POST", "/venues"): {
             "name": "Fuzz",
