@@ -176,6 +176,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/events/{event_id}/apart-pairs/{first_id}/{second_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Remove Apart Pair
+         * @description The pair in either order.
+         */
+        delete: operations["remove_apart_pair_events__event_id__apart_pairs__first_id___second_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/events/{event_id}/close": {
         parameters: {
             query?: never;
@@ -209,6 +229,23 @@ export interface paths {
         /** Add Lock */
         post: operations["add_lock_events__event_id__locks_post"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/events/{event_id}/locks/{participant_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove Lock */
+        delete: operations["remove_lock_events__event_id__locks__participant_id__delete"];
         options?: never;
         head?: never;
         patch?: never;
@@ -456,6 +493,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/runs/{run_id}/edits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Edits */
+        get: operations["list_edits_runs__run_id__edits_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/runs/{run_id}/export.csv": {
         parameters: {
             query?: never;
@@ -467,6 +521,43 @@ export interface paths {
         get: operations["get_run_export_runs__run_id__export_csv_get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/runs/{run_id}/groups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Edit Groups */
+        patch: operations["edit_groups_runs__run_id__groups_patch"];
+        trace?: never;
+    };
+    "/runs/{run_id}/groups/{kind}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Revert Edit
+         * @description `undo`: the latest edit undone; `redo`: the latest undone edit made again.
+         */
+        post: operations["revert_edit_runs__run_id__groups__kind__post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -802,6 +893,28 @@ export interface components {
             /** How */
             how: string;
         };
+        /**
+         * EditedRun
+         * @description The run's groups after an edit, undo or redo, and its new edit version.
+         */
+        EditedRun: {
+            /**
+             * Run Id
+             * Format: uuid
+             */
+            run_id: string;
+            /** Edit Seq */
+            edit_seq: number;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "move" | "swap" | "undo" | "redo";
+            /** Changed Groups */
+            changed_groups: number[];
+            /** Groups */
+            groups: components["schemas"]["RunGroup"][];
+        };
         /** Erasure */
         Erasure: {
             /**
@@ -896,6 +1009,38 @@ export interface components {
             };
             allergy_summary: components["schemas"]["AllergySummary"];
         };
+        /**
+         * GroupEdit
+         * @description One edit: `move` a person (`participant_id`) into group `to_group`, or `swap` two
+         *     people (`participant_ids`) of different groups.
+         */
+        GroupEdit: {
+            /**
+             * Expected Edit Seq
+             * @description the run's edit version this request was made against (its latest `edit_seq`, 0 before any edit); a stale one is 409 `stale-edit`
+             */
+            expected_edit_seq: number;
+            /**
+             * Op
+             * @enum {string}
+             */
+            op: "move" | "swap";
+            /**
+             * Participant Id
+             * @description move: who moves
+             */
+            participant_id?: string | null;
+            /**
+             * To Group
+             * @description move: the group's number
+             */
+            to_group?: number | null;
+            /**
+             * Participant Ids
+             * @description swap: the two people
+             */
+            participant_ids?: string[] | null;
+        };
         /** GroupLine */
         GroupLine: {
             /**
@@ -969,6 +1114,28 @@ export interface components {
             average_participations: number;
             /** Average Participation Percentage */
             average_participation_percentage: number;
+        };
+        /**
+         * GroupState
+         * @description A group in the edit log: members (sorted ids) and the scores saved with them.
+         */
+        GroupState: {
+            /** Score */
+            score: number;
+            /** Kosher */
+            kosher: boolean;
+            /** Age Band */
+            age_band: string | null;
+            /** Age Min */
+            age_min: number | null;
+            /** Age Max */
+            age_max: number | null;
+            /** Diets */
+            diets: {
+                [key: string]: number;
+            };
+            /** Members */
+            members: string[];
         };
         /**
          * GroupSummary
@@ -1479,6 +1646,17 @@ export interface components {
             expectedVersion: number;
         };
         /**
+         * RevertRequest
+         * @description An undo or a redo: the run's latest edit version.
+         */
+        RevertRequest: {
+            /**
+             * Expected Edit Seq
+             * @description the run's edit version this request was made against (its latest `edit_seq`, 0 before any edit); a stale one is 409 `stale-edit`
+             */
+            expected_edit_seq: number;
+        };
+        /**
          * RosterEntry
          * @description A roster member as the client sends it, in the seed's camelCase, within the bounds.
          */
@@ -1557,19 +1735,47 @@ export interface components {
             groups: number;
         };
         /**
+         * RunEditEntry
+         * @description One row of a run's edit log (`run_edits`): who changed which groups, and how.
+         */
+        RunEditEntry: {
+            /** Seq */
+            seq: number;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "move" | "swap" | "undo" | "redo";
+            /** Edit */
+            edit: {
+                [key: string]: unknown;
+            };
+            /** Target Seq */
+            target_seq: number | null;
+            /** Before */
+            before: {
+                [key: string]: components["schemas"]["GroupState"];
+            };
+            /** After */
+            after: {
+                [key: string]: components["schemas"]["GroupState"];
+            };
+            /**
+             * Actor
+             * Format: uuid
+             */
+            actor: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+        };
+        /**
          * RunGroup
          * @description A row of the `run_groups` view: one group with its members.
          */
         RunGroup: {
-            /**
-             * Group Id
-             * Format: uuid
-             */
-            group_id: string;
-            /** Group Number */
-            group_number: number;
-            /** Size */
-            size: number;
             /** Score */
             score: number;
             /** Kosher */
@@ -1584,6 +1790,15 @@ export interface components {
             diets: {
                 [key: string]: number;
             };
+            /**
+             * Group Id
+             * Format: uuid
+             */
+            group_id: string;
+            /** Group Number */
+            group_number: number;
+            /** Size */
+            size: number;
             /** Allergy Summary */
             allergy_summary: {
                 [key: string]: unknown;
@@ -2057,7 +2272,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A conflict with the current state: a stale `If-Match` or `expectedVersion`, an idempotency key reused for another request or still in progress, an archived policy or a closed event. */
+            /** @description A conflict with the current state: a stale `If-Match`, `expectedVersion` or `expected_edit_seq`, an idempotency key reused for another request or still in progress, an archived policy, a closed event, or a run edit a hard rule refuses (`edit-refused`, naming the `rule` and the `people`). */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2159,7 +2374,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A conflict with the current state: a stale `If-Match` or `expectedVersion`, an idempotency key reused for another request or still in progress, an archived policy or a closed event. */
+            /** @description A conflict with the current state: a stale `If-Match`, `expectedVersion` or `expected_edit_seq`, an idempotency key reused for another request or still in progress, an archived policy, a closed event, or a run edit a hard rule refuses (`edit-refused`, naming the `rule` and the `people`). */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2363,7 +2578,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A conflict with the current state: a stale `If-Match` or `expectedVersion`, an idempotency key reused for another request or still in progress, an archived policy or a closed event. */
+            /** @description A conflict with the current state: a stale `If-Match`, `expectedVersion` or `expected_edit_seq`, an idempotency key reused for another request or still in progress, an archived policy, a closed event, or a run edit a hard rule refuses (`edit-refused`, naming the `rule` and the `people`). */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2660,7 +2875,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A conflict with the current state: a stale `If-Match` or `expectedVersion`, an idempotency key reused for another request or still in progress, an archived policy or a closed event. */
+            /** @description A conflict with the current state: a stale `If-Match`, `expectedVersion` or `expected_edit_seq`, an idempotency key reused for another request or still in progress, an archived policy, a closed event, or a run edit a hard rule refuses (`edit-refused`, naming the `rule` and the `people`). */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2765,7 +2980,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A conflict with the current state: a stale `If-Match` or `expectedVersion`, an idempotency key reused for another request or still in progress, an archived policy or a closed event. */
+            /** @description A conflict with the current state: a stale `If-Match`, `expectedVersion` or `expected_edit_seq`, an idempotency key reused for another request or still in progress, an archived policy, a closed event, or a run edit a hard rule refuses (`edit-refused`, naming the `rule` and the `people`). */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2949,7 +3164,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A conflict with the current state: a stale `If-Match` or `expectedVersion`, an idempotency key reused for another request or still in progress, an archived policy or a closed event. */
+            /** @description A conflict with the current state: a stale `If-Match`, `expectedVersion` or `expected_edit_seq`, an idempotency key reused for another request or still in progress, an archived policy, a closed event, or a run edit a hard rule refuses (`edit-refused`, naming the `rule` and the `people`). */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3153,7 +3368,116 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A conflict with the current state: a stale `If-Match` or `expectedVersion`, an idempotency key reused for another request or still in progress, an archived policy or a closed event. */
+            /** @description A conflict with the current state: a stale `If-Match`, `expectedVersion` or `expected_edit_seq`, an idempotency key reused for another request or still in progress, an archived policy, a closed event, or a run edit a hard rule refuses (`edit-refused`, naming the `rule` and the `people`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this function takes. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields: `errors` names each one and what is wrong with it. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:grouping-service:problem:invalid-input",
+                     *       "title": "Unprocessable Content",
+                     *       "status": 422,
+                     *       "detail": "The request has invalid fields.",
+                     *       "errors": [
+                     *         {
+                     *           "field": "options.min_group_size",
+                     *           "message": "Input should be at least 2"
+                     *         }
+                     *       ],
+                     *       "request_id": "Xk3q9hJvFiAEMdQ="
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service failed; `request_id` finds it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service it depends on is unavailable: retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    remove_apart_pair_events__event_id__apart_pairs__first_id___second_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                event_id: string;
+                first_id: string;
+                second_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No valid Supabase access token (`WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this, or may not see what it names. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record, or it is not visible to the caller. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A conflict with the current state: a stale `If-Match`, `expectedVersion` or `expected_edit_seq`, an idempotency key reused for another request or still in progress, an archived policy, a closed event, or a run edit a hard rule refuses (`edit-refused`, naming the `rule` and the `people`). */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3262,7 +3586,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A conflict with the current state: a stale `If-Match` or `expectedVersion`, an idempotency key reused for another request or still in progress, an archived policy or a closed event. */
+            /** @description A conflict with the current state: a stale `If-Match`, `expectedVersion` or `expected_edit_seq`, an idempotency key reused for another request or still in progress, an archived policy, a closed event, or a run edit a hard rule refuses (`edit-refused`, naming the `rule` and the `people`). */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3466,7 +3790,115 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A conflict with the current state: a stale `If-Match` or `expectedVersion`, an idempotency key reused for another request or still in progress, an archived policy or a closed event. */
+            /** @description A conflict with the current state: a stale `If-Match`, `expectedVersion` or `expected_edit_seq`, an idempotency key reused for another request or still in progress, an archived policy, a closed event, or a run edit a hard rule refuses (`edit-refused`, naming the `rule` and the `people`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this function takes. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields: `errors` names each one and what is wrong with it. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:grouping-service:problem:invalid-input",
+                     *       "title": "Unprocessable Content",
+                     *       "status": 422,
+                     *       "detail": "The request has invalid fields.",
+                     *       "errors": [
+                     *         {
+                     *           "field": "options.min_group_size",
+                     *           "message": "Input should be at least 2"
+                     *         }
+                     *       ],
+                     *       "request_id": "Xk3q9hJvFiAEMdQ="
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service failed; `request_id` finds it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service it depends on is unavailable: retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    remove_lock_events__event_id__locks__participant_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                event_id: string;
+                participant_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No valid Supabase access token (`WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this, or may not see what it names. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record, or it is not visible to the caller. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A conflict with the current state: a stale `If-Match`, `expectedVersion` or `expected_edit_seq`, an idempotency key reused for another request or still in progress, an archived policy, a closed event, or a run edit a hard rule refuses (`edit-refused`, naming the `rule` and the `people`). */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3669,7 +4101,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A conflict with the current state: a stale `If-Match` or `expectedVersion`, an idempotency key reused for another request or still in progress, an archived policy or a closed event. */
+            /** @description A conflict with the current state: a stale `If-Match`, `expectedVersion` or `expected_edit_seq`, an idempotency key reused for another request or still in progress, an archived policy, a closed event, or a run edit a hard rule refuses (`edit-refused`, naming the `rule` and the `people`). */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3853,7 +4285,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A conflict with the current state: a stale `If-Match` or `expectedVersion`, an idempotency key reused for another request or still in progress, an archived policy or a closed event. */
+            /** @description A conflict with the current state: a stale `If-Match`, `expectedVersion` or `expected_edit_seq`, an idempotency key reused for another request or still in progress, an archived policy, a closed event, or a run edit a hard rule refuses (`edit-refused`, naming the `rule` and the `people`). */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3968,7 +4400,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A conflict with the current state: a stale `If-Match` or `expectedVersion`, an idempotency key reused for another request or still in progress, an archived policy or a closed event. */
+            /** @description A conflict with the current state: a stale `If-Match`, `expectedVersion` or `expected_edit_seq`, an idempotency key reused for another request or still in progress, an archived policy, a closed event, or a run edit a hard rule refuses (`edit-refused`, naming the `rule` and the `people`). */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4077,7 +4509,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A conflict with the current state: a stale `If-Match` or `expectedVersion`, an idempotency key reused for another request or still in progress, an archived policy or a closed event. */
+            /** @description A conflict with the current state: a stale `If-Match`, `expectedVersion` or `expected_edit_seq`, an idempotency key reused for another request or still in progress, an archived policy, a closed event, or a run edit a hard rule refuses (`edit-refused`, naming the `rule` and the `people`). */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4186,7 +4618,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A conflict with the current state: a stale `If-Match` or `expectedVersion`, an idempotency key reused for another request or still in progress, an archived policy or a closed event. */
+            /** @description A conflict with the current state: a stale `If-Match`, `expectedVersion` or `expected_edit_seq`, an idempotency key reused for another request or still in progress, an archived policy, a closed event, or a run edit a hard rule refuses (`edit-refused`, naming the `rule` and the `people`). */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4703,7 +5135,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A conflict with the current state: a stale `If-Match` or `expectedVersion`, an idempotency key reused for another request or still in progress, an archived policy or a closed event. */
+            /** @description A conflict with the current state: a stale `If-Match`, `expectedVersion` or `expected_edit_seq`, an idempotency key reused for another request or still in progress, an archived policy, a closed event, or a run edit a hard rule refuses (`edit-refused`, naming the `rule` and the `people`). */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4905,7 +5337,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A conflict with the current state: a stale `If-Match` or `expectedVersion`, an idempotency key reused for another request or still in progress, an archived policy or a closed event. */
+            /** @description A conflict with the current state: a stale `If-Match`, `expectedVersion` or `expected_edit_seq`, an idempotency key reused for another request or still in progress, an archived policy, a closed event, or a run edit a hard rule refuses (`edit-refused`, naming the `rule` and the `people`). */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5060,6 +5492,97 @@ export interface operations {
             };
         };
     };
+    list_edits_runs__run_id__edits_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunEditEntry"][];
+                };
+            };
+            /** @description No valid Supabase access token (`WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this, or may not see what it names. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record, or it is not visible to the caller. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields: `errors` names each one and what is wrong with it. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:grouping-service:problem:invalid-input",
+                     *       "title": "Unprocessable Content",
+                     *       "status": 422,
+                     *       "detail": "The request has invalid fields.",
+                     *       "errors": [
+                     *         {
+                     *           "field": "options.min_group_size",
+                     *           "message": "Input should be at least 2"
+                     *         }
+                     *       ],
+                     *       "request_id": "Xk3q9hJvFiAEMdQ="
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service failed; `request_id` finds it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service it depends on is unavailable: retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     get_run_export_runs__run_id__export_csv_get: {
         parameters: {
             query?: never;
@@ -5100,6 +5623,233 @@ export interface operations {
             };
             /** @description No such record, or it is not visible to the caller. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields: `errors` names each one and what is wrong with it. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:grouping-service:problem:invalid-input",
+                     *       "title": "Unprocessable Content",
+                     *       "status": 422,
+                     *       "detail": "The request has invalid fields.",
+                     *       "errors": [
+                     *         {
+                     *           "field": "options.min_group_size",
+                     *           "message": "Input should be at least 2"
+                     *         }
+                     *       ],
+                     *       "request_id": "Xk3q9hJvFiAEMdQ="
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service failed; `request_id` finds it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service it depends on is unavailable: retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    edit_groups_runs__run_id__groups_patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GroupEdit"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EditedRun"];
+                };
+            };
+            /** @description No valid Supabase access token (`WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this, or may not see what it names. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record, or it is not visible to the caller. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A conflict with the current state: a stale `If-Match`, `expectedVersion` or `expected_edit_seq`, an idempotency key reused for another request or still in progress, an archived policy, a closed event, or a run edit a hard rule refuses (`edit-refused`, naming the `rule` and the `people`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this function takes. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields: `errors` names each one and what is wrong with it. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:grouping-service:problem:invalid-input",
+                     *       "title": "Unprocessable Content",
+                     *       "status": 422,
+                     *       "detail": "The request has invalid fields.",
+                     *       "errors": [
+                     *         {
+                     *           "field": "options.min_group_size",
+                     *           "message": "Input should be at least 2"
+                     *         }
+                     *       ],
+                     *       "request_id": "Xk3q9hJvFiAEMdQ="
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service failed; `request_id` finds it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service it depends on is unavailable: retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    revert_edit_runs__run_id__groups__kind__post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                run_id: string;
+                kind: "undo" | "redo";
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RevertRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EditedRun"];
+                };
+            };
+            /** @description No valid Supabase access token (`WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller may not do this, or may not see what it names. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record, or it is not visible to the caller. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A conflict with the current state: a stale `If-Match`, `expectedVersion` or `expected_edit_seq`, an idempotency key reused for another request or still in progress, an archived policy, a closed event, or a run edit a hard rule refuses (`edit-refused`, naming the `rule` and the `people`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this function takes. */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5386,7 +6136,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A conflict with the current state: a stale `If-Match` or `expectedVersion`, an idempotency key reused for another request or still in progress, an archived policy or a closed event. */
+            /** @description A conflict with the current state: a stale `If-Match`, `expectedVersion` or `expected_edit_seq`, an idempotency key reused for another request or still in progress, an archived policy, a closed event, or a run edit a hard rule refuses (`edit-refused`, naming the `rule` and the `people`). */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5570,7 +6320,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A conflict with the current state: a stale `If-Match` or `expectedVersion`, an idempotency key reused for another request or still in progress, an archived policy or a closed event. */
+            /** @description A conflict with the current state: a stale `If-Match`, `expectedVersion` or `expected_edit_seq`, an idempotency key reused for another request or still in progress, an archived policy, a closed event, or a run edit a hard rule refuses (`edit-refused`, naming the `rule` and the `people`). */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5774,7 +6524,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A conflict with the current state: a stale `If-Match` or `expectedVersion`, an idempotency key reused for another request or still in progress, an archived policy or a closed event. */
+            /** @description A conflict with the current state: a stale `If-Match`, `expectedVersion` or `expected_edit_seq`, an idempotency key reused for another request or still in progress, an archived policy, a closed event, or a run edit a hard rule refuses (`edit-refused`, naming the `rule` and the `people`). */
             409: {
                 headers: {
                     [name: string]: unknown;

@@ -24,7 +24,7 @@ from psycopg.types.json import Jsonb
 from functions.auth.errors import CredentialsRejectedError
 from functions.database.codes import error_for_code
 from functions.database.errors import DatabaseUnavailableError
-from functions.database.transport import Filter, Insert, Row, Select, Update
+from functions.database.transport import Delete, Filter, Insert, Row, Select, Update
 
 ConnectionFactory = Callable[[], AbstractContextManager[psycopg.Connection[Any]]]
 Cursor = psycopg.Cursor[TupleRow]
@@ -108,7 +108,7 @@ def _adapted(values: Mapping[str, Any]) -> list[Any]:
 
 
 class PostgresTransport:
-    """The four requests of `Transport`, each one transaction as `identity`."""
+    """The five requests of `Transport`, each one transaction as `identity`."""
 
     def __init__(self, connect: ConnectionFactory, *, identity: DatabaseIdentity) -> None:
         self._connect = connect
@@ -177,3 +177,10 @@ class PostgresTransport:
             "with r as (update {} set {}{} returning {}) select to_json(r) from r"
         ).format(_table(write.relation), assignments, where, _names(write.returning))
         return self._rows(statement, [*_adapted(write.values), *params])
+
+    def delete(self, write: Delete) -> list[Row]:
+        where, params = _where(write.filters)
+        statement = sql.SQL(
+            "with r as (delete from {}{} returning {}) select to_json(r) from r"
+        ).format(_table(write.relation), where, _names(write.returning))
+        return self._rows(statement, params)

@@ -28,7 +28,7 @@ from postgrest import APIError, CountMethod, SyncPostgrestClient
 
 from functions.database.codes import error_for_code
 from functions.database.errors import DatabaseUnavailableError, IncompleteReadError
-from functions.database.transport import Filter, Insert, Row, Select, Update
+from functions.database.transport import Delete, Filter, Insert, Row, Select, Update
 from functions.web.timeouts import POSTGREST_TIMEOUT
 
 logger = logging.getLogger("functions.database")
@@ -106,7 +106,7 @@ def _filtered(request: Any, filters: Sequence[Filter]) -> Any:
 
 
 class PostgrestTransport:
-    """The four requests of `Transport`, each one PostgREST request with the caller's token."""
+    """The five requests of `Transport`, each one PostgREST request with the caller's token."""
 
     def __init__(self, client: ProjectClient, *, access_token: str) -> None:
         self._client = client
@@ -159,5 +159,10 @@ class PostgrestTransport:
     def update(self, write: Update) -> list[Row]:
         request = self._rest().table(write.relation).update(dict(write.values))
         request = _filtered(request, write.filters)
+        rows: list[Row] = _execute(request.select(",".join(write.returning)))
+        return rows
+
+    def delete(self, write: Delete) -> list[Row]:
+        request = _filtered(self._rest().table(write.relation).delete(), write.filters)
         rows: list[Row] = _execute(request.select(",".join(write.returning)))
         return rows

@@ -1,4 +1,4 @@
-"""What every store is written in terms of: four requests PostgREST can make, as the caller.
+"""What every store is written in terms of: five requests PostgREST can make, as the caller.
 
 A store method is one of these calls (one round trip, one transaction), so the store logic
 is written once and runs the same on both transports: `PostgrestTransport` (supabase-py,
@@ -70,6 +70,15 @@ class Update:
     returning: Sequence[str]
 
 
+@dataclass(frozen=True, slots=True)
+class Delete:
+    """The rows `filters` select (and RLS lets through) removed; `returning` come back."""
+
+    relation: str
+    filters: Sequence[Filter]
+    returning: Sequence[str]
+
+
 class Transport(Protocol):
     """The requests a store makes, each as the caller, so RLS applies to every one."""
 
@@ -87,4 +96,8 @@ class Transport(Protocol):
 
     def update(self, write: Update) -> list[Row]:
         """The updated rows' `returning` columns."""
+        ...
+
+    def delete(self, write: Delete) -> list[Row]:
+        """The deleted rows' `returning` columns (none when nothing matched)."""
         ...

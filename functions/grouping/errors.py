@@ -49,3 +49,48 @@ class KeepFromOtherEventError(InvalidInputError, slug="keep-from-other-event"):
     """`keep_from_run_id` names a run of another event (or none), or a failed run."""
 
     default_detail = "keep_from_run_id: name a succeeded run of the same event (or leave it out)."
+
+
+class RunEditRefusedError(ConflictError, slug="edit-refused"):
+    """A move or swap that would break a hard rule (issue 15): the problem names the rule
+    (`rule`), the people it concerns (`people`: ids and names) and the group, never an
+    answer or an allergen."""
+
+    def __init__(
+        self, rule: str, people: list[dict[str, str | None]], group: int | None = None
+    ) -> None:
+        where = f" in group {group}" if group is not None else ""
+        super().__init__(f"The edit is refused by the {rule} rule{where}.")
+        self.rule, self.people, self.group = rule, people, group
+
+    def extensions(self) -> dict[str, object]:
+        return {"rule": self.rule, "people": self.people, "group": self.group}
+
+
+class StaleRunEditError(ConflictError, slug="stale-edit"):
+    """The run was edited since `expected_edit_seq` was read (GR010): read it again."""
+
+    default_detail = "The run was edited since it was read: read it again and retry."
+
+
+class RunGroupsInvalidError(ConflictError, slug="run-groups-invalid"):
+    """A write that would leave a group's size outside the run's bounds, or a person in no
+    group or in two (GR011): refused by the database for every writer."""
+
+    default_detail = "The groups would break the run's sizes or membership; nothing changed."
+
+
+class NothingToUndoError(ConflictError, slug="nothing-to-undo"):
+    """No edit of the run is left to undo (GR012 when the database notices)."""
+
+    default_detail = "There is no edit of this run to undo."
+
+
+class NothingToRedoError(NothingToUndoError, slug="nothing-to-redo"):
+    default_detail = "There is no undone edit of this run to redo."
+
+
+class RunNotEditableError(ConflictError, slug="run-not-editable"):
+    """A failed run has no groups to edit (GR013)."""
+
+    default_detail = "A failed run has no groups to edit."

@@ -3,7 +3,8 @@
 No HTTP here. The starting grouping is a succeeded run of the same event (named by
 `keep_from_run_id`, or for the nightly job the event's latest run); the event's locks
 (grouping_locks) and apart pairs (event_apart_pairs) come from the database, and together
-requests from the registrants' "I'd like to sit with…" answers (matched by name).
+requests from the registrants' "I'd like to sit with…" answers (matched by name). People
+that manual edits of the starting run placed (run_edits) are locked to their groups too.
 """
 
 from __future__ import annotations
@@ -12,9 +13,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from uuid import UUID
 
+from engine.grouping.continuity.history import edited_people
 from engine.grouping.continuity.requests import PairRequests, StartingGrouping
 from engine.grouping.models import Participant
 from engine.intake.together import sit_with_requests
+from functions.grouping.edit_schemas import logged_edits
 from functions.grouping.errors import KeepFromOtherEventError
 from functions.grouping.store import GroupingStore
 from functions.web.errors import NotFoundError
@@ -46,12 +49,22 @@ def keeping_for(
     if run_id is None and keep_latest:
         run_id = store.latest_run_id(event_id=event_id)
     start = None if run_id is None else _start(store, run_id, event_id)
+    return Keeping(start, pair_requests(store, event_id, participants), run_id)
+
+
+def pair_requests(
+    store: GroupingStore, event_id: UUID | None, participants: Sequence[Participant]
+) -> PairRequests:
+    """The event's together requests (from its registrants' answers) and apart pairs; a
+    run without an event has none. Runs and manual edits check the same pairs."""
+    if event_id is None:
+        return PairRequests()
     found = sit_with_requests([p.model_dump() for p in participants])
     apart = tuple(
         (str(pair.first_participant_id), str(pair.second_participant_id))
         for pair in store.list_apart_pairs(event_id=event_id)
     )
-    return Keeping(start, PairRequests(found.pairs, apart), run_id)
+    return PairRequests(found.pairs, apart)
 
 
 def _start(store: GroupingStore, run_id: UUID, event_id: UUID) -> StartingGrouping:
@@ -63,7 +76,10 @@ def _start(store: GroupingStore, run_id: UUID, event_id: UUID) -> StartingGroupi
         raise KeepFromOtherEventError()
     groups = {g.group_number: [str(m) for m in g.member_ids] for g in detail.groups}
     locks = store.list_locks(event_id=event_id)
-    people = frozenset(str(lock.participant_id) for lock in locks)
+    # An edited run's edits are kept as locks: whom they placed stays where they put them.
+    now = {member: number for number, members in groups.items() for member in members}
+    edited = edited_people(logged_edits(store.edits.list_edits(run_id=run_id)), now)
+    people = frozenset(str(lock.participant_id) for lock in locks) | edited
     whole = {str(lock.participant_id) for lock in locks if lock.whole_group}
     numbers = frozenset(n for n, members in groups.items() if whole & set(members))
     return StartingGrouping(groups, people, numbers)

@@ -152,18 +152,24 @@ class RunSummary(RunHistoryRow, RunOptionsRow):
     pass
 
 
-class RunGroup(BaseModel):
-    """A row of the `run_groups` view: one group with its members."""
+class GroupScores(BaseModel):
+    """What a saved group says of itself beyond its people and allergies (also what the
+    edit log keeps of a group, `run_edits`)."""
 
-    group_id: UUID
-    group_number: int
-    size: int
     score: float
     kosher: bool
     age_band: str | None
     age_min: int | None
     age_max: int | None
     diets: dict[str, int]
+
+
+class RunGroup(GroupScores):
+    """A row of the `run_groups` view: one group with its members."""
+
+    group_id: UUID
+    group_number: int
+    size: int
     allergy_summary: dict[str, Any]
     member_ids: list[UUID]
     member_names: list[str | None]

@@ -126,9 +126,7 @@ def _run(store: GroupingStore, request: RunRequest, health: HealthAnswers | None
     options = effective_options(policy=policy, overrides=request.overrides)
     if request.event_id is not None:
         _refuse_closed_event(store, request.event_id)
-    participants = store.list_active_participants(event_id=request.event_id)
-    if health is not None:
-        participants = with_health(participants, health.for_run(event_id=request.event_id))
+    participants = run_participants(store, request.event_id, health)
     record = RunRecord(
         trigger_source=request.trigger_source,
         options=options.model_dump(mode="json"),
@@ -156,6 +154,17 @@ def _run(store: GroupingStore, request: RunRequest, health: HealthAnswers | None
     return new_outcome(
         run_id, policy, record, result, dry_run=request.dry_run, event_id=request.event_id
     )
+
+
+def run_participants(
+    store: GroupingStore, event_id: UUID | None, health: HealthAnswers | None
+) -> list[Participant]:
+    """Whom a run of `event_id` groups, with their health answers opened (one audited read)
+    when `health` is given: the one place runs and manual edits read people."""
+    participants = store.list_active_participants(event_id=event_id)
+    if health is None:
+        return participants
+    return with_health(participants, health.for_run(event_id=event_id))
 
 
 def with_health(

@@ -15,7 +15,8 @@ from uuid import UUID
 from pydantic import TypeAdapter
 
 from engine.grouping.models import GroupingResult, Participant
-from functions.database.transport import Insert, Select, Transport, Update, eq, is_
+from functions.database.transport import Delete, Insert, Select, Transport, Update, eq, is_
+from functions.grouping.edit_store import RunEditStore
 from functions.grouping.errors import ArchivedPolicyError
 from functions.grouping.schemas import (
     EMPTY_RESULT,
@@ -55,6 +56,8 @@ class GroupingStore:
 
     def __init__(self, transport: Transport) -> None:
         self._transport = transport
+        # Manual edits of runs (issue 15): their log and their one writer.
+        self.edits = RunEditStore(transport)
 
     def _policies(self, *filters: Any) -> list[PolicyPublic]:
         query = Select(POLICIES, _POLICY_COLUMNS, filters, order=_POLICY_ORDER)
@@ -207,7 +210,7 @@ class GroupingStore:
         )
 
     def get_run(self, *, run_id: UUID) -> RunDetail:
-        """A run with its groups and queue; runs are never changed once saved."""
+        """A run with its groups (as edited since it was saved) and its queue."""
         select = self._transport.select
         history = select(Select("run_history", columns_of(RunHistoryRow), [eq("run_id", run_id)]))
         outcome = select(Select("runs", columns_of(RunOptionsRow), [eq("id", run_id)]))
@@ -271,6 +274,18 @@ class GroupingStore:
         values = {"event_id": str(event_id), **pair.model_dump(mode="json")}
         write = Insert("event_apart_pairs", values, columns_of(ApartPair))
         return ApartPair.model_validate(self._transport.insert(write))
+
+    def remove_lock(self, *, event_id: UUID, participant_id: UUID) -> None:
+        """`NotFoundError` when the event has no such lock (or the caller sees none)."""
+        filters = [eq("event_id", event_id), eq("participant_id", participant_id)]
+        if not self._transport.delete(Delete("grouping_locks", filters, ("participant_id",))):
+            raise NotFoundError()
+
+    def remove_apart_pair(self, *, event_id: UUID, pair: ApartPair) -> None:
+        """`NotFoundError` when the event has no such pair (or the caller sees none)."""
+        filters = [eq("event_id", event_id), *(eq(k, v) for k, v in pair.model_dump().items())]
+        if not self._transport.delete(Delete("event_apart_pairs", filters, ("event_id",))):
+            raise NotFoundError()
 
 
 def stored_result(result: GroupingResult) -> dict[str, Any]:

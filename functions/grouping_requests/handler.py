@@ -4,7 +4,9 @@ GET/POST /events/{event_id}/locks: a registrant locked to their group (`whole_gr
 whole group) in the runs that start from an earlier one. GET/POST
 /events/{event_id}/apart-pairs: two registrants never grouped together. The database
 holds both (grouping_locks, event_apart_pairs, admins only by RLS); a lock or pair given
-twice is 409, an unknown event or person 422.
+twice is 409, an unknown event or person 422. DELETE /events/{event_id}/locks/{participant_id}
+and /events/{event_id}/apart-pairs/{first_id}/{second_id} (either order) remove one: 204,
+or 404 when there is none.
 """
 
 from __future__ import annotations
@@ -42,6 +44,11 @@ def add_lock(
     return store.set_lock(event_id=event_id, lock=lock)
 
 
+@router.delete("/events/{event_id}/locks/{participant_id}", status_code=204)
+def remove_lock(caller: AdminDep, store: StoreDep, event_id: UUID, participant_id: UUID) -> None:
+    store.remove_lock(event_id=event_id, participant_id=participant_id)
+
+
 @router.get("/events/{event_id}/apart-pairs")
 def list_apart_pairs(caller: AdminDep, store: StoreDep, event_id: UUID) -> list[ApartPair]:
     return store.list_apart_pairs(event_id=event_id)
@@ -56,6 +63,14 @@ def add_apart_pair(
         problem = FieldError("participant_ids", "name two different people")
         raise InvalidInputError(errors=[problem])
     return store.add_apart_pair(event_id=event_id, pair=ApartPair.of(first, second))
+
+
+@router.delete("/events/{event_id}/apart-pairs/{first_id}/{second_id}", status_code=204)
+def remove_apart_pair(
+    caller: AdminDep, store: StoreDep, event_id: UUID, first_id: UUID, second_id: UUID
+) -> None:
+    """The pair in either order."""
+    store.remove_apart_pair(event_id=event_id, pair=ApartPair.of(first_id, second_id))
 
 
 app = create_app("grouping_requests", router)

@@ -19,12 +19,16 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from infra.local.database import configured_database_url, postgres_server, temporary_database
 from infra.local.migrate import migrate
 from infra.sample_data import generate_participants
+
+if TYPE_CHECKING:
+    from infra.local.runtime import FunctionDispatcher
 
 IMPORT_BAR_S = 1.0
 REQUEST_BAR_S = 5.0
@@ -64,15 +68,17 @@ def _import_once(module: str) -> tuple[float, float]:
     return float(wall), float(cpu)
 
 
-def build_groups_seconds(database_url: str, participants: int) -> tuple[float, int]:
-    """Wall time of POST /build-groups over HTTP, and the answer's status."""
+def seeded_api(
+    database_url: str, participants: int, policy: dict[str, Any] | None = None
+) -> tuple[FunctionDispatcher, str]:
+    """Every function on one app over `database_url`, seeded with `participants` realistic
+    people and an active policy; the app and a local admin's token."""
     from infra.cli.demo import create_active_policy, seed_participants
     from infra.local.runtime import (
         FunctionDispatcher,
         ensure_local_admin,
         function_apps,
         local_admin_token,
-        serving,
         use_local_settings,
     )
 
@@ -80,7 +86,15 @@ def build_groups_seconds(database_url: str, participants: int) -> tuple[float, i
     use_local_settings(database_url)
     token = local_admin_token(user_id=ensure_local_admin(database_url))
     app = FunctionDispatcher(function_apps().values())
-    create_active_policy(app, token, DEMO_POLICY)
+    create_active_policy(app, token, policy or DEMO_POLICY)
+    return app, token
+
+
+def build_groups_seconds(database_url: str, participants: int) -> tuple[float, int]:
+    """Wall time of POST /build-groups over HTTP, and the answer's status."""
+    from infra.local.runtime import serving
+
+    app, token = seeded_api(database_url, participants)
     with serving(app) as base_url:
         started = time.perf_counter()
         response = httpx.post(

@@ -32,9 +32,10 @@ _ERRORS = {
     "401": "No valid Supabase access token (`WWW-Authenticate: Bearer`).",
     "403": "The caller may not do this, or may not see what it names.",
     "404": "No such record, or it is not visible to the caller.",
-    "409": "A conflict with the current state: a stale `If-Match` or `expectedVersion`, an"
-    " idempotency key reused for another request or still in progress, an archived policy"
-    " or a closed event.",
+    "409": "A conflict with the current state: a stale `If-Match`, `expectedVersion` or"
+    " `expected_edit_seq`, an idempotency key reused for another request or still in"
+    " progress, an archived policy, a closed event, or a run edit a hard rule refuses"
+    " (`edit-refused`, naming the `rule` and the `people`).",
     "413": "The body is larger than this function takes.",
     "422": "Invalid fields: `errors` names each one and what is wrong with it.",
     "500": "The service failed; `request_id` finds it in the logs.",

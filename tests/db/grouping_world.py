@@ -8,7 +8,8 @@ Setup writes as the database owner; tests switch to an actor with `act_as`.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -54,6 +55,32 @@ def scalar(conn: Connection, query: str, params: Sequence[Any] = ()) -> Any:
     row = conn.execute(query, params).fetchone()
     assert row is not None
     return row[0]
+
+
+# The triggers that keep a saved run's groups a grouping (sizes, members, no group added).
+_RUN_GROUP_TRIGGERS = (
+    ("groups", "groups_only_into_empty_runs"),
+    ("groups", "groups_checked"),
+    ("group_members", "group_members_checked_on_insert"),
+    ("group_members", "group_members_checked_on_update"),
+    ("group_members", "group_members_checked_on_delete"),
+)
+
+
+@contextmanager
+def unchecked_run_groups(conn: Connection) -> Iterator[None]:
+    """The block writes run shapes that are no grouping (a group of 4 holding one person, a
+    group added to a saved run) as the owner, for tests of other rules that need them; the
+    run-group triggers are off for the block only, inside the caller's transaction."""
+    # Checks already queued run first: a table with pending trigger events cannot be altered.
+    conn.execute("set constraints all immediate")
+    for table, trigger in _RUN_GROUP_TRIGGERS:
+        conn.execute(f"alter table public.{table} disable trigger {trigger}".encode())
+    try:
+        yield
+    finally:
+        for table, trigger in _RUN_GROUP_TRIGGERS:
+            conn.execute(f"alter table public.{table} enable trigger {trigger}".encode())
 
 
 def insert_policy(conn: Connection, *, name: str, active: bool = False) -> UUID:
@@ -167,7 +194,7 @@ class GroupingWorld:
     actors: dict[str, Actor]
 
 
-def _actors(conn: Connection, participant_user: UUID) -> dict[str, Actor]:
+def grouping_actors(conn: Connection, participant_user: UUID) -> dict[str, Actor]:
     actors = {
         "admin": user_actor("admin", make_user(conn, app_role="admin"), app_role="admin"),
         "service_role": SERVICE_ROLE,
@@ -213,7 +240,7 @@ def build_grouping_world(conn: Connection) -> GroupingWorld:
         free_participants=free,
         run=run,
         group=group,
-        actors=_actors(conn, participant_user),
+        actors=grouping_actors(conn, participant_user),
     )
 
 

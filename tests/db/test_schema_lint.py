@@ -32,6 +32,9 @@ _DEFINER_RPCS = {
     "public.ward_bulk_update(uuid, jsonb, bigint)",
     "public.ward_restore_assignments(uuid, bigint, bigint)",
     "public.ward_sync_roster(uuid, jsonb)",
+    # A run's groups change only through this RPC (no API role may update them); it
+    # refuses (42501) a caller who is not an admin before it reads anything.
+    "public.edit_run_groups(uuid, integer, text, jsonb, jsonb)",
     # The health doors (issue 13): each checks its caller and writes the access audit row
     # the caller cannot write, in the same transaction as the read it audits.
     "public.open_participant_answers(uuid, text, text)",

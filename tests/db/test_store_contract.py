@@ -21,6 +21,7 @@ from engine.wards.models import WardMember
 from functions.database.postgrest import PostgrestTransport
 from functions.events.schemas import EventCreate, ImportedParticipant
 from functions.events.store import EventsStore
+from functions.grouping.edit_store import RunEditStore
 from functions.grouping.schemas import (
     ApartPair,
     GroupLock,
@@ -42,6 +43,7 @@ from tests.functions.postgrest_fake import (
     body_of,
     empty_grouping_result,
     relation_of,
+    sample_rows,
 )
 from tests.functions.ward_store_fake import WARD, ward_fake
 
@@ -106,6 +108,10 @@ def _calls(store: GroupingStore) -> dict[str, Callable[[], Any]]:
         "set_lock": lambda: store.set_lock(event_id=event, lock=GroupLock(participant_id=run)),
         "list_apart_pairs": lambda: store.list_apart_pairs(event_id=event),
         "add_apart_pair": lambda: store.add_apart_pair(
+            event_id=event, pair=ApartPair.of(run, policy)
+        ),
+        "remove_lock": lambda: store.remove_lock(event_id=event, participant_id=run),
+        "remove_apart_pair": lambda: store.remove_apart_pair(
             event_id=event, pair=ApartPair.of(run, policy)
         ),
     }
@@ -180,8 +186,40 @@ def events_sent_requests() -> list[httpx.Request]:
     return fake.requests
 
 
+def _edit_calls(store: RunEditStore) -> dict[str, Callable[[], Any]]:
+    run = UUID(RUN_ID)
+    group = {"number": 1, "members": [POLICY_ID], "score": 0.5, "kosher": False}
+    return {
+        "list_edits": lambda: store.list_edits(run_id=run),
+        "apply_edit": lambda: store.apply_edit(
+            run_id=run, expected_seq=0, kind="move", edit={"to_group": 1}, groups=[group]
+        ),
+    }
+
+
+@pytest.fixture(scope="module")
+def edits_sent_requests() -> list[httpx.Request]:
+    fake = FakePostgrest(rows={**sample_rows(), "run_edits": []})
+    fake.rpc_answers["edit_run_groups"] = 1
+    calls = _edit_calls(RunEditStore(PostgrestTransport(fake.client(), access_token=CALLER_TOKEN)))
+    assert set(calls) == {name for name in dir(RunEditStore) if not name.startswith("_")}
+    for call in calls.values():
+        call()
+    return fake.requests
+
+
+def test_the_run_edit_store_edits_by_rpc_and_reads_the_log(
+    edits_sent_requests: list[httpx.Request],
+) -> None:
+    assert {(r.method, relation_of(r)) for r in edits_sent_requests} == {
+        ("GET", "run_edits"),
+        ("POST", "rpc/edit_run_groups"),
+    }
+
+
 STORE_REQUESTS = {
     "grouping": "sent_requests",
+    "edits": "edits_sent_requests",
     "ward": "ward_sent_requests",
     "events": "events_sent_requests",
 }
@@ -246,6 +284,8 @@ def test_the_store_sends_rpcs_and_reads_relations(sent_requests: list[httpx.Requ
         ("GET", "run_unassigned"),
         ("GET", "grouping_locks"),
         ("GET", "event_apart_pairs"),
+        ("DELETE", "grouping_locks"),
+        ("DELETE", "event_apart_pairs"),
     }
     assert {relation_of(r) for r in sent_requests if not relation_of(r).startswith("rpc/")} == {
         "grouping_policies",

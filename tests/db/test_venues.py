@@ -19,6 +19,7 @@ from tests.db.grouping_world import (
     GroupingWorld,
     build_grouping_world,
     scalar,
+    unchecked_run_groups,
 )
 
 Connection = psycopg.Connection[TupleRow]
@@ -160,12 +161,13 @@ def test_a_venue_takes_no_more_groups_than_it_has(db: Connection, world: Groupin
     _set_group(db, world.group, kosher=False, severe=[])
     venue_id = add_venue(db, group_capacity=1, seat_capacity=100)
     _plan(db, world.run)
-    other = scalar(
-        db,
-        "insert into public.groups (run_id, group_number, size, score, kosher)"
-        " values (%s, 99, 4, 0.5, false) returning id",
-        [world.run],
-    )
+    with unchecked_run_groups(db):  # a second group for the run, without its people
+        other = scalar(
+            db,
+            "insert into public.groups (run_id, group_number, size, score, kosher)"
+            " values (%s, 99, 4, 0.5, false) returning id",
+            [world.run],
+        )
     _assign(db, world.run, world.group, venue_id)
     with pytest.raises(psycopg.errors.CheckViolation), act_as(db, world.actors["admin"]):
         _assign(db, world.run, other, venue_id)

@@ -87,6 +87,10 @@ class RouteWorld:
             "policy_id": str(self.policy),
             "run_id": str(self.run),
             "event_id": str(self.event),
+            "kind": "undo",
+            # People of no pair: a removal answers 404.
+            "first_id": "00000000-0000-4000-8000-000000000001",
+            "second_id": "00000000-0000-4000-8000-000000000002",
             "venue_id": str(self.venue),
             "ward_branch_id": ward,
             "wardBranchId": ward,

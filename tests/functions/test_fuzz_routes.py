@@ -72,6 +72,14 @@ def valid_body(route: Route, world: RouteWorld) -> Any:
                 "00000000-0000-4000-8000-000000000002",
             ]
         },
+        # A run's edits: ids of nobody, against the version before any edit.
+        ("PATCH", "/runs/{run_id}/groups"): {
+            "op": "move",
+            "participant_id": "00000000-0000-4000-8000-000000000001",
+            "to_group": 1,
+            "expected_edit_seq": 0,
+        },
+        ("POST", "/runs/{run_id}/groups/{kind}"): {"expected_edit_seq": 0},
         ("PUT", "/me/health/sharing"): {"share_with_group": True},
         ("POST", "/venues"): {
             "name": "Fuzz",

@@ -149,3 +149,23 @@ def test_only_admins_ask_and_direct_writes_are_refused(
             "insert into public.grouping_locks (event_id, participant_id) values (%s, %s)",
             [event_id, people[0]],
         )
+
+
+def test_a_lock_and_a_pair_are_removed_once(
+    api_world: ApiWorld, ask: Call, event: tuple[UUID, list[UUID]]
+) -> None:
+    event_id, people = event
+    a, b = sorted(people[:2])
+    admin = api_world.admin_token
+    locks, pairs = f"/events/{event_id}/locks", f"/events/{event_id}/apart-pairs"
+    assert ask("POST", locks, token=admin, body={"participant_id": str(a)}).status == 201
+    body = {"participant_ids": [str(a), str(b)]}
+    assert ask("POST", pairs, token=admin, body=body).status == 201
+    assert ask("DELETE", f"{locks}/{a}", token=api_world.member_token).status == 403
+    assert ask("DELETE", f"{locks}/{a}", token=admin).status == 204
+    assert ask("DELETE", f"{locks}/{a}", token=admin).status == 404
+    assert ask("GET", locks, token=admin).json() == []
+    # Either order names the pair.
+    assert ask("DELETE", f"{pairs}/{b}/{a}", token=admin).status == 204
+    assert ask("DELETE", f"{pairs}/{a}/{b}", token=admin).status == 404
+    assert ask("GET", pairs, token=admin).json() == []

@@ -56,7 +56,7 @@ def test_every_error_is_problem_json(method: str, path: str, operation: dict[str
     expected = {"401", "403", "422", "500", "503"}
     if "{" in path:
         expected.add("404")
-    if method in {"post", "put", "delete"}:
+    if method in {"post", "put", "patch", "delete"}:
         expected |= {"409", "413"}
     assert set(errors) == expected
     assert operation["security"] == [{"bearerAuth": []}]

@@ -11,7 +11,7 @@ back exactly the grouping before the edit, redo the one after it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -180,10 +180,13 @@ class RunEditor:
             if apart_from:
                 raise EditRefusedError("together", [person, *apart_from])
 
-    def groups(self) -> list[Group]:
-        """The current groups, each scored afresh, under their own numbers."""
+    def groups(self, numbers: Collection[int] | None = None) -> list[Group]:
+        """The current groups (or those of `numbers`), each scored afresh, under their own
+        numbers."""
         shown = []
         for number, members in self.state:
+            if numbers is not None and number not in numbers:
+                continue
             key = self._pool[members[0]]
             profiles = [self._profiles[m] for m in members]
             facts = [MemberFacts(i, *_rest(self._facts[m])) for i, m in enumerate(members)]
