@@ -1,12 +1,15 @@
-"""Builds the `engine` Lambda layer zip that serverless.yml deploys.
+"""Builds the two Lambda layer zips that serverless.yml deploys, and prints their sizes.
 
-    python -m infra.layer.build [--output .build/engine-layer.zip]
+    python -m infra.layer.build [--directory .build]
 
-The zip holds `python/engine/` and the runtime dependencies (pyproject's own and the
-`functions` extra), installed by pip for the Lambda platform from wheels only, so it
-builds on any machine without Docker. boto3 is left out: the Lambda runtime ships it.
-The versions are the lock file's (`requirements.lock`, made by `python -m
-infra.layer.lock`), each checked against its hash, nothing resolved at build time.
+`engine-layer.zip`, every function's, holds `python/engine/` and the runtime dependencies
+(pyproject's own and the `functions` extra) but the solver; `solver-layer.zip` holds the
+solver (highspy and its numpy, ~80 MB unpacked), which only the functions that run the
+grouping search carry (serverless.yml), so the others' layer stays small (issue 16). Both
+are installed by pip for the Lambda platform from wheels only, so they build on any
+machine without Docker. boto3 is left out: the Lambda runtime ships it. The versions are
+the one lock file's (`requirements.lock`, made by `python -m infra.layer.lock`), each
+checked against its hash, nothing resolved at build time.
 
 Bytecode is compiled into the zip when this Python is the Lambda's version: /opt is
 read-only on Lambda, so without it every cold start would compile every module in
@@ -29,10 +32,15 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_OUTPUT = ROOT / ".build" / "engine-layer.zip"
+BUILD_DIR = ROOT / ".build"
+DEFAULT_OUTPUT = BUILD_DIR / "engine-layer.zip"
 LAMBDA_PLATFORM = "manylinux2014_x86_64"
 LAMBDA_PYTHON = "3.11"
 PROVIDED_BY_RUNTIME = ("boto3",)
+# The solver layer's packages (numpy is highspy's own dependency), imported only by the
+# module below, and only when it partitions a mid-size pool; the engine layer has none.
+SOLVER_PACKAGES = ("highspy", "numpy")
+SOLVER_MODULE = "engine.grouping.search.setpart"
 LOCK_FILE = Path(__file__).resolve().parent / "requirements.lock"
 # Installed by the lock but never imported by the functions, so left out of the zip
 # (tests/functions/test_build_layer.py imports every handler and checks): Powertools'
@@ -52,7 +60,8 @@ UNUSED_PATHS = (
     "h2", "hpack", "hyperframe",
 )  # fmt: skip
 
-Installer = Callable[[Path, Sequence[str]], None]
+# (target, the layer's requirements, whether it is the solver layer)
+Installer = Callable[[Path, Sequence[str], bool], None]
 
 
 def layer_requirements(pyproject: Path = ROOT / "pyproject.toml") -> list[str]:
@@ -62,18 +71,31 @@ def layer_requirements(pyproject: Path = ROOT / "pyproject.toml") -> list[str]:
     return [spec for spec in wanted if not spec.startswith(PROVIDED_BY_RUNTIME)]
 
 
-def pip_install_for_lambda(target: Path, requirements: Sequence[str]) -> None:
-    """Installs the locked packages into `target`; `requirements` are checked to be locked."""
+def is_solver(line: str) -> bool:
+    """Whether a requirement or lock line names one of the solver layer's packages."""
+    from packaging.requirements import Requirement
+
+    return canonical_name(Requirement(line.split()[0]).name) in SOLVER_PACKAGES
+
+
+def pip_install_for_lambda(target: Path, requirements: Sequence[str], solver: bool) -> None:
+    """Installs the lock's packages of one layer into `target`, each checked by its hash;
+    `requirements` are checked to be locked first."""
     missing = unlocked(requirements)
     if missing:
         raise SystemExit(f"not in {LOCK_FILE.name}: {missing}; run python -m infra.layer.lock")
-    command = [
-        sys.executable, "-m", "pip", "install", "--quiet", "--target", str(target),
-        "--platform", LAMBDA_PLATFORM, "--implementation", "cp",
-        "--python-version", LAMBDA_PYTHON, "--only-binary=:all:",
-        "--no-deps", "--require-hashes", "-r", str(LOCK_FILE),
-    ]  # fmt: skip
-    subprocess.run(command, check=True)
+    lines = LOCK_FILE.read_text(encoding="utf-8").splitlines()
+    chosen = [line for line in lines if line.strip() and not line.startswith("#")]
+    with tempfile.TemporaryDirectory() as scratch:
+        subset = Path(scratch) / "requirements.lock"
+        subset.write_text("\n".join(x for x in chosen if is_solver(x) == solver) + "\n")
+        command = [
+            sys.executable, "-m", "pip", "install", "--quiet", "--target", str(target),
+            "--platform", LAMBDA_PLATFORM, "--implementation", "cp",
+            "--python-version", LAMBDA_PYTHON, "--only-binary=:all:",
+            "--no-deps", "--require-hashes", "-r", str(subset),
+        ]  # fmt: skip
+        subprocess.run(command, check=True)
 
 
 def locked_versions(lock: Path = LOCK_FILE) -> dict[str, str]:
@@ -104,16 +126,23 @@ def unlocked(requirements: Sequence[str], lock: Path = LOCK_FILE) -> list[str]:
     return missing
 
 
-def build_layer(output: Path = DEFAULT_OUTPUT, install: Installer = pip_install_for_lambda) -> Path:
-    """Writes the layer zip to `output` and returns it."""
+def build_layer(
+    output: Path = DEFAULT_OUTPUT,
+    install: Installer = pip_install_for_lambda,
+    *,
+    solver: bool = False,
+) -> Path:
+    """Writes the engine layer's zip (or, with `solver`, the solver's) to `output`."""
     with tempfile.TemporaryDirectory() as scratch:
         site = Path(scratch) / "python"
-        install(site, layer_requirements())
-        for unused in UNUSED_PATHS:
-            shutil.rmtree(site / unused, ignore_errors=True)
-        shutil.copytree(
-            ROOT / "engine", site / "engine", ignore=shutil.ignore_patterns("__pycache__")
-        )
+        install(site, [spec for spec in layer_requirements() if is_solver(spec) == solver], solver)
+        site.mkdir(parents=True, exist_ok=True)
+        if not solver:
+            for unused in UNUSED_PATHS:
+                shutil.rmtree(site / unused, ignore_errors=True)
+            shutil.copytree(
+                ROOT / "engine", site / "engine", ignore=shutil.ignore_patterns("__pycache__")
+            )
         compile_for_lambda(site)
         output.parent.mkdir(parents=True, exist_ok=True)
         with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -137,10 +166,22 @@ def compile_for_lambda(site: Path) -> bool:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
+    parser.add_argument("--directory", type=Path, default=BUILD_DIR)
     args = parser.parse_args(argv)
-    print(build_layer(args.output))
+    for name, solver in (("engine", False), ("solver", True)):
+        built = build_layer(args.directory / f"{name}-layer.zip", solver=solver)
+        print(f"{built}: {unpacked_mb(built):.1f} MB unpacked, {zipped_mb(built):.1f} MB zipped")
     return 0
+
+
+def unpacked_mb(layer: Path) -> float:
+    """What the layer takes in /opt (Lambda's 250 MB bar counts this), in MB."""
+    with zipfile.ZipFile(layer) as archive:
+        return sum(info.file_size for info in archive.infolist()) / 1e6
+
+
+def zipped_mb(layer: Path) -> float:
+    return layer.stat().st_size / 1e6
 
 
 if __name__ == "__main__":

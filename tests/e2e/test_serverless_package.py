@@ -22,17 +22,20 @@ from tests.e2e.aws_stub import aws_stub
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVERLESS = ROOT / "tools" / "node_modules" / ".bin" / "osls"
+# Each layer's zip and a package it holds.
+LAYERS = {"engine": "engine", "solver": "highspy"}
 pytestmark = pytest.mark.skipif(
     not SERVERLESS.exists(), reason="the Serverless CLI is not installed (npm ci --prefix tools)"
 )
 
 
 def package(stage: str, out: Path, tmp_path: Path) -> dict[str, Any]:
-    layer = ROOT / ".build" / "engine-layer.zip"
-    if not layer.exists():  # the real one is built by infra.layer.build; any zip packages
-        layer.parent.mkdir(exist_ok=True)
-        with zipfile.ZipFile(layer, "w") as archive:
-            archive.writestr("python/engine/__init__.py", "")
+    for name, module in LAYERS.items():
+        layer = ROOT / ".build" / f"{name}-layer.zip"
+        if not layer.exists():  # the real ones are built by infra.layer.build; any zip packages
+            layer.parent.mkdir(exist_ok=True)
+            with zipfile.ZipFile(layer, "w") as archive:
+                archive.writestr(f"python/{module}/__init__.py", "")
     with aws_stub(tmp_path) as stub:
         env = {
             "PATH": os.environ["PATH"],
@@ -69,11 +72,23 @@ def test_the_service_packages_offline_with_what_a_deploy_needs(tmp_path: Path) -
     functions = {k: v for k, v in resources.items() if v["Type"] == "AWS::Lambda::Function"}
     handlers = sorted(p.parent.name for p in (ROOT / "functions").glob("*/handler.py"))
     assert len(functions) == len(handlers)
-    for resource in functions.values():
+    layers = {k: v for k, v in resources.items() if v["Type"] == "AWS::Lambda::LayerVersion"}
+    assert {v["Properties"]["Content"]["S3Key"].rpartition("/")[2] for v in layers.values()} == {
+        f"{name}-layer.zip" for name in LAYERS
+    }
+    engine, solver = ({"Ref": f"{name.title()}LambdaLayer"} for name in LAYERS)
+    assert {"EngineLambdaLayer", "SolverLambdaLayer"} == set(layers)
+    with_solver = []
+    for name, resource in functions.items():
         properties = resource["Properties"]
         assert properties["TracingConfig"] == {"Mode": "Active"}
         assert properties["Environment"]["Variables"]["LOG_LEVEL"] == "INFO"
-        assert len(properties["Layers"]) == 1
+        assert properties["Layers"] in ([engine], [engine, solver]), name
+        with_solver += [name] if solver in properties["Layers"] else []
+    # Which functions need it is tests/functions/test_serverless_yml.py's; here: some do.
+    assert any(name.startswith("BuildUnderscoregroups") for name in with_solver)
+    assert any(name.startswith("NightlyUnderscoreregroup") for name in with_solver)
+    assert not any(name.startswith("WhoamiLambda") for name in with_solver)
     build = next(v for k, v in functions.items() if k.startswith("BuildUnderscoregroups"))
     assert build["Properties"]["ReservedConcurrentExecutions"] == 10
     (retry,) = [v for v in resources.values() if v["Type"] == "AWS::Lambda::EventInvokeConfig"]

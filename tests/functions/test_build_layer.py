@@ -13,9 +13,12 @@ import pytest
 from infra.layer.build import (
     LOCK_FILE,
     ROOT,
+    SOLVER_MODULE,
+    SOLVER_PACKAGES,
     UNUSED_PATHS,
     build_layer,
     canonical_name,
+    is_solver,
     layer_requirements,
     locked_versions,
     unlocked,
@@ -91,18 +94,18 @@ def test_lock_lines_come_from_pips_report() -> None:
 def test_the_zip_holds_the_engine_and_the_installed_packages_under_python(
     tmp_path: Path,
 ) -> None:
-    installed: list[tuple[Path, list[str]]] = []
+    installed: list[tuple[Path, list[str], bool]] = []
 
-    def fake_pip(target: Path, requirements: Sequence[str]) -> None:
-        installed.append((target, list(requirements)))
+    def fake_pip(target: Path, requirements: Sequence[str], solver: bool) -> None:
+        installed.append((target, list(requirements), solver))
         (target / "fastapi").mkdir(parents=True)
         (target / "fastapi" / "__init__.py").write_text("")
         (target / "fastapi" / "__pycache__").mkdir()
         (target / "fastapi" / "__pycache__" / "x.pyc").write_bytes(b"")
 
     output = build_layer(tmp_path / "out" / "engine-layer.zip", install=fake_pip)
-    assert installed and installed[0][0].name == "python"
-    assert installed[0][1] == layer_requirements()
+    assert installed and installed[0][0].name == "python" and not installed[0][2]
+    assert set(installed[0][1]) == set(layer_requirements()) - {"highspy==1.11.0"}
     with zipfile.ZipFile(output) as archive:
         names = set(archive.namelist())
     assert {
@@ -116,7 +119,7 @@ def test_the_zip_holds_the_engine_and_the_installed_packages_under_python(
 
 @pytest.mark.skipif(sys.version_info[:2] != (3, 11), reason="bytecode only for Lambda's 3.11")
 def test_the_zip_carries_bytecode_lambda_can_use(tmp_path: Path) -> None:
-    output = build_layer(tmp_path / "engine-layer.zip", install=lambda target, _: None)
+    output = build_layer(tmp_path / "engine-layer.zip", install=lambda *_: None)
     with zipfile.ZipFile(output) as archive:
         compiled = archive.read("python/engine/grouping/__pycache__/run.cpython-311.pyc")
     # PEP 552: flags 0b01 = hash-based, not checked against the source's timestamp.
@@ -144,3 +147,76 @@ def test_what_the_zip_leaves_out_is_never_imported_by_a_function() -> None:
     left_out = {path.replace("/", ".") for path in UNUSED_PATHS}
     imported = [m for m in modules if any(m == x or m.startswith(x + ".") for x in left_out)]
     assert imported == []
+
+
+def test_the_solver_layer_holds_highspy_and_numpy_and_no_engine(tmp_path: Path) -> None:
+    installed: list[tuple[list[str], bool]] = []
+
+    def fake_pip(target: Path, requirements: Sequence[str], solver: bool) -> None:
+        installed.append((list(requirements), solver))
+        (target / "highspy").mkdir(parents=True)
+        (target / "highspy" / "__init__.py").write_text("")
+
+    output = build_layer(tmp_path / "solver-layer.zip", install=fake_pip, solver=True)
+    assert installed == [(["highspy==1.11.0"], True)]
+    with zipfile.ZipFile(output) as archive:
+        names = set(archive.namelist())
+    assert "python/highspy/__init__.py" in names
+    assert not any(name.startswith("python/engine") for name in names)
+
+
+def test_the_lock_splits_into_the_solver_and_the_rest() -> None:
+    pinned = locked_versions()
+    solver = {name for name in pinned if is_solver(f"{name}=={pinned[name]}")}
+    assert solver == {"highspy", "numpy"} == set(SOLVER_PACKAGES)
+    assert is_solver("NumPy==2.2.6 --hash=sha256:" + "0" * 64)
+    assert not is_solver("fastapi>=0.115")
+
+
+def _imported(code: str) -> list[str]:
+    done = subprocess.run(
+        [sys.executable, "-c", code], check=True, capture_output=True, text=True, cwd=ROOT
+    )
+    return done.stdout.split()
+
+
+# Python, as a function with the engine layer only: the solver's packages cannot be found.
+WITHOUT_SOLVER = (
+    "import importlib.abc, sys\n"
+    f"solver = {SOLVER_PACKAGES!r}\n"
+    "class NoSolver(importlib.abc.MetaPathFinder):\n"
+    "    def find_spec(self, name, path=None, target=None):\n"
+    "        if name.split('.')[0] in solver:\n"
+    "            raise ImportError(f'{name} is in the solver layer')\n"
+    "sys.meta_path.insert(0, NoSolver())\n"
+)
+
+
+def test_every_handler_imports_with_the_engine_layer_only() -> None:
+    code = WITHOUT_SOLVER + (
+        "import pathlib\n"
+        "for h in sorted(pathlib.Path('functions').glob('*/handler.py')):\n"
+        "    __import__(f'functions.{h.parent.name}.handler')\n"
+        "print('\\n'.join(sys.modules))\n"
+    )
+    modules = _imported(code)
+    assert SOLVER_MODULE in modules  # some handler imports the search, lazily
+    assert not [m for m in modules if m.split(".")[0] in SOLVER_PACKAGES]
+
+
+def test_the_search_needs_the_solver_layer_and_runs_with_both() -> None:
+    # A pool of 60 is partitioned (32-200): without the solver it fails, with it it runs.
+    run = (
+        "import random\n"
+        "from engine.grouping.run import run_grouping\n"
+        "from infra.sample_data import generate_participants\n"
+        "people = generate_participants(60, rng=random.Random(0))\n"
+        "try:\n"
+        "    run_grouping(people, rng=random.Random(0))\n"
+        "except ImportError as error:\n"
+        "    print('missing', error)\n"
+        "else:\n"
+        "    import sys; print('highspy' in sys.modules, 'numpy' in sys.modules)\n"
+    )
+    assert _imported(WITHOUT_SOLVER + run)[:2] == ["missing", "highspy"]
+    assert _imported(run) == ["True", "True"]

@@ -5,6 +5,8 @@ from __future__ import annotations
 import importlib
 import json
 import random
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -16,11 +18,13 @@ from functions.web.app import route_table
 from functions.web.settings import MAX_BODY_BYTES_LIMIT
 from functions.web.ssm import parameter_names
 from infra.bench.wards import build_ward
+from infra.layer.build import SOLVER_MODULE
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG: dict[str, Any] = yaml.safe_load((ROOT / "serverless.yml").read_text(encoding="utf-8"))
 FUNCTIONS: dict[str, dict[str, Any]] = CONFIG["functions"]
 LAYER_REF = {"Ref": "EngineLambdaLayer"}
+SOLVER_REF = {"Ref": "SolverLambdaLayer"}
 
 
 def handler_module(spec: str) -> tuple[str, str]:
@@ -63,15 +67,38 @@ def test_every_declared_route_is_served_by_its_function(name: str) -> None:
 
 
 def test_every_function_uses_the_engine_layer() -> None:
-    # The provider's default, so a new function needs no layers block of its own.
+    # The provider's default, so a new function needs no layers block of its own; a
+    # function's own list replaces it, so it must name the engine layer again.
     assert CONFIG["provider"]["layers"] == [LAYER_REF]
-    assert not [name for name, function in FUNCTIONS.items() if "layers" in function]
+    own = {name: function["layers"] for name, function in FUNCTIONS.items() if "layers" in function}
+    assert all(layers[0] == LAYER_REF for layers in own.values())
 
 
-def test_the_layer_is_the_built_engine_artifact() -> None:
-    layer = CONFIG["layers"]["engine"]
-    assert layer["package"]["artifact"] == ".build/engine-layer.zip"
+def imports_the_search(handler: str) -> bool:
+    """Whether importing the handler (in a fresh interpreter) imports the grouping search."""
+    module, _ = handler_module(handler)
+    code = f"import sys, {module}; print({SOLVER_MODULE!r} in sys.modules)"
+    done = subprocess.run(
+        [sys.executable, "-c", code], check=True, capture_output=True, text=True, cwd=ROOT
+    )
+    return done.stdout.strip() == "True"
+
+
+def test_exactly_the_functions_that_import_the_search_carry_the_solver_layer() -> None:
+    searching = {name for name, f in FUNCTIONS.items() if imports_the_search(f["handler"])}
+    assert {"build_groups", "nightly_regroup"} <= searching
+    assert "whoami" not in searching
+    carrying = {name for name, f in FUNCTIONS.items() if SOLVER_REF in f.get("layers", [])}
+    assert carrying == searching
+    assert all(FUNCTIONS[name]["layers"] == [LAYER_REF, SOLVER_REF] for name in carrying)
+
+
+@pytest.mark.parametrize("name", ["engine", "solver"])
+def test_each_layer_is_its_built_artifact(name: str) -> None:
+    layer = CONFIG["layers"][name]
+    assert layer["package"]["artifact"] == f".build/{name}-layer.zip"
     assert CONFIG["provider"]["runtime"] in layer["compatibleRuntimes"]
+    assert layer["compatibleArchitectures"] == [CONFIG["provider"]["architecture"]]
 
 
 def test_iam_grants_exactly_the_parameters_the_code_reads() -> None:

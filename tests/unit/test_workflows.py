@@ -55,6 +55,19 @@ def test_main_builds_the_locked_layer_and_deploys_dev_then_prod() -> None:
     assert jobs["deploy-prod"]["needs"] == "deploy-dev"
 
 
+def test_both_layers_are_built_uploaded_and_given_to_each_stages_deploy() -> None:
+    serverless = yaml.safe_load((ROOT / "serverless.yml").read_text(encoding="utf-8"))
+    artifacts = {layer["package"]["artifact"] for layer in serverless["layers"].values()}
+    assert artifacts == {".build/engine-layer.zip", ".build/solver-layer.zip"}
+    build = workflow("deploy.yml")["jobs"]["build"]["steps"]
+    (upload,) = [s for s in build if s.get("uses", "").startswith("actions/upload-artifact")]
+    assert set(upload["with"]["path"].split()) == artifacts
+    stage = next(iter(workflow("deploy-stage.yml")["jobs"].values()))["steps"]
+    (download,) = [s for s in stage if s.get("uses", "").startswith("actions/download-artifact")]
+    # Uploaded from .build/, the artifact keeps the names under it: unpacked into .build/.
+    assert download["with"] == {"name": upload["with"]["name"], "path": ".build"}
+
+
 def test_a_stage_migrates_with_the_cli_and_deploys_with_short_lived_credentials() -> None:
     (job,) = workflow("deploy-stage.yml")["jobs"].values()
     # The GitHub environment named after the stage: its reviewers approve prod.
