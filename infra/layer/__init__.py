@@ -1,1 +1,1 @@
-"""The Lambda layer: `python -m infra.layer.build`."""
+"""The Lambda layers (engine, solver): `python -m infra.layer.build`."""
