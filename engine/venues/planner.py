@@ -13,7 +13,7 @@ from engine.venues.explain import explain_unplaced
 from engine.venues.kinds import Kind, Room
 from engine.venues.matching import best_matching
 from engine.venues.models import Placement, PlanGroup, PlanRequest, PlanTotals, Venue, VenuePlan
-from engine.venues.pins import checked_pins
+from engine.venues.pins import checked_pins, refusal
 
 T = TypeVar("T")
 KindKey = tuple[bool, frozenset[str], frozenset[str], int]
@@ -74,6 +74,7 @@ def plan_venues(
             placed[group.id] = active[r].id
             residual[active[r].id] = residual[active[r].id].minus(group.size)
         members[k] = members[k][count:]
+    _fill(free, active, placed, residual, preference)
     placements = [
         _placement(group, by_venue[placed[group.id]], group.id in pinned)
         for group in groups
@@ -88,6 +89,42 @@ def plan_venues(
         totals=_totals(placements, by_group, by_venue, preference, len(groups)),
         optimal=matching.optimal,
     )
+
+
+def _fill(
+    groups: Sequence[PlanGroup],
+    venues: Sequence[Venue],
+    placed: dict[str, str],
+    residual: dict[str, Residual],
+    preference: Preference,
+) -> None:
+    """Each group still out goes to a venue that still takes it, the least left to the
+    kitchen, then inside the areas, then the cheapest first. The matching's search can
+    stop at its node budget short of the most placed; placing more is better before
+    anything else, and an optimal matching leaves no such room (this adds nothing)."""
+    # Only venues with a place left (most are full by now), room before the rules.
+    open_ = [venue for venue in venues if residual[venue.id].groups > 0]
+    for group in groups:
+        if group.id in placed:
+            continue
+        fitting = [
+            venue
+            for venue in open_
+            if residual[venue.id].fits(group.size) and refusal(group, venue) is None
+        ]
+        if not fitting:
+            continue
+        venue = min(
+            fitting,
+            key=lambda v: (
+                len(group.discretionary() - set(v.keeps_out)),
+                preference.outside(v),
+                preference.price(v),
+                v.id,
+            ),
+        )
+        placed[group.id] = venue.id
+        residual[venue.id] = residual[venue.id].minus(group.size)
 
 
 def _unique(items: dict[str, T], count: int, field: str) -> dict[str, T]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from hypothesis import given, settings
 
-from engine.venues.models import Pin, PlanRequest
+from engine.venues.models import Pin, PlanGroup, PlanRequest, Venue
 from engine.venues.planner import plan_venues
 from tests.unit.venues.strategies import requests
 
@@ -81,3 +81,44 @@ def test_each_change_places_the_group_keeping_every_placement(request: PlanReque
                 request.model_copy(update={"venues": tuple(venues), "pins": tuple(pins)})
             )
             assert changed.totals.placed >= plan.totals.placed + 1
+
+
+def _open_venue(number: int, groups: int, seats: int, area: str | None = None) -> Venue:
+    return Venue(
+        id=f"v{number}",
+        name=f"Venue {number}",
+        kosher=False,
+        group_capacity=groups,
+        seat_capacity=seats,
+        keeps_out=(),
+        area=area,
+    )
+
+
+def test_a_search_stopped_by_its_budget_leaves_no_group_out_that_a_venue_has_room_for() -> None:
+    # Found by the property above: with the node budget spent, the matching left the
+    # size-5 group g9 out while Venue 3 still had 2 places and 5 seats, and the plan
+    # called Venue 3 full (34 seats of groups against 25 at the venues: some stay out).
+    sizes = [2, 2, 2, 2, 2, 2, 3, 4, 5, 5, 5]
+    groups = tuple(
+        PlanGroup(id=f"g{n}", number=n, size=size, kosher=False, allergens={})
+        for n, size in enumerate(sizes, start=1)
+    )
+    venues = (
+        _open_venue(1, 2, 8),
+        _open_venue(3, 3, 7),
+        _open_venue(4, 1, 2),
+        _open_venue(5, 1, 2),
+        _open_venue(6, 3, 6, area="south"),
+    )
+    request = PlanRequest(groups=groups, venues=venues, preferred_areas=("south",))
+    seats_of = {g.id: g.size for g in groups}
+    for budget in (0, 1, 24):
+        plan = plan_venues(request, node_budget=budget)
+        left = {v.id: [v.group_capacity, v.seat_capacity] for v in venues}
+        for placement in plan.placements:
+            left[placement.venue_id][0] -= 1
+            left[placement.venue_id][1] -= seats_of[placement.group_id]
+        for entry in plan.unplaced:
+            needs = seats_of[entry.group_id]
+            assert all(places == 0 or seats < needs for places, seats in left.values()), budget
