@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Depends, Response
 from pydantic import BaseModel, ConfigDict, StrictBool
 
 from functions.auth.deps import AdminDep, CallerDep
@@ -21,8 +21,13 @@ from functions.health.schemas import AccessEntry, AdminPurpose, GroupNotes, Pers
 from functions.health.service import read_group_notes, read_person
 from functions.web.app import create_app, mangum_handler
 
-router = APIRouter()
-NO_STORE = {"Cache-Control": "no-store"}
+
+def no_store(response: Response) -> None:
+    """Health data is never cached on the way: every route of this function says so."""
+    response.headers["Cache-Control"] = "no-store"
+
+
+router = APIRouter(dependencies=[Depends(no_store)])
 
 
 class SharingBody(BaseModel):
@@ -42,9 +47,7 @@ def my_answers(
     store: HealthStoreDep,
     keys: KeyServiceDep,
     route: RouteDep,
-    response: Response,
 ) -> PersonAnswers:
-    response.headers.update(NO_STORE)
     return read_person(store, keys, participant_id=None, purpose="self", route=route)
 
 
@@ -59,9 +62,7 @@ def my_group_notes(
     store: HealthStoreDep,
     keys: KeyServiceDep,
     route: RouteDep,
-    response: Response,
 ) -> GroupNotes:
-    response.headers.update(NO_STORE)
     return read_group_notes(store, keys, group_id=None, purpose="group-member", route=route)
 
 
@@ -77,11 +78,9 @@ def person_answers(
     store: HealthStoreDep,
     keys: KeyServiceDep,
     route: RouteDep,
-    response: Response,
     participant_id: UUID,
     purpose: AdminPurpose,
 ) -> PersonAnswers:
-    response.headers.update(NO_STORE)
     return read_person(store, keys, participant_id=participant_id, purpose=purpose, route=route)
 
 
@@ -100,11 +99,9 @@ def group_notes(
     store: HealthStoreDep,
     keys: KeyServiceDep,
     route: RouteDep,
-    response: Response,
     group_id: UUID,
     purpose: AdminPurpose,
 ) -> GroupNotes:
-    response.headers.update(NO_STORE)
     return read_group_notes(store, keys, group_id=group_id, purpose=purpose, route=route)
 
 
