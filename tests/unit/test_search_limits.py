@@ -42,10 +42,13 @@ def test_the_effort_still_sets_the_breadth() -> None:
     assert (limits.window, limits.passes, limits.anneal_steps) == (6, 15, 600)
 
 
-@pytest.mark.parametrize("seed", range(2))
+@pytest.mark.parametrize("seed", range(4))
 def test_a_second_round_starts_from_the_first_and_never_loses(seed: int) -> None:
+    # Without the closing MIP, the first round of both runs is the same work from the same
+    # draws, and the second only keeps what is at least as good. (With the MIP after the
+    # rounds, both end in a search over different columns, where no order is promised.)
     members = pool(seed, 36)
-    one = SearchLimits.for_effort(1, members=36)
+    one = replace(SearchLimits.for_effort(1, members=36), partition=False)
     first, second = (
         solve_pool(
             members,
