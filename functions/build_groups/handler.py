@@ -21,8 +21,9 @@ from functions.grouping.reports import (
     run_export_csv,
     run_report_html,
 )
+from functions.grouping.run_request import RunRequest
 from functions.grouping.schemas import RunOverrides
-from functions.grouping.service import RunRequest, run_policy
+from functions.grouping.service import run_policy
 from functions.grouping.views import BuildGroupsAnswer, RunView, build_groups_answer, run_view
 from functions.health.deps import RunAnswersDep
 from functions.venues.deps import VenuePlanStoreDep

@@ -3,7 +3,7 @@ the engine's `RunEditor`, undo and redo, each written by one RPC.
 
 No HTTP here. The rules are the engine's (sizes, kosher, age band, severe-allergy limit,
 together/apart), checked on the run's own options and date against the people as the
-database holds them now: read by `service.run_participants`, the one place grouping reads
+database holds them now: read by `people.run_participants`, the one place grouping reads
 people, with their sealed health answers opened by the health feature (one audited read).
 The pairs are those a run of the event keeps to. The database then checks again what it
 can (the caller, the run's edit version, the same people, sizes within bounds, the groups
@@ -30,8 +30,8 @@ from functions.grouping.errors import (
     StaleRunEditError,
 )
 from functions.grouping.keeping import pair_requests
+from functions.grouping.people import HealthAnswers, run_participants
 from functions.grouping.schemas import RunDetail
-from functions.grouping.service import HealthAnswers, run_participants
 from functions.grouping.store import GroupingStore
 
 

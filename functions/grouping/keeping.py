@@ -62,7 +62,7 @@ def pair_requests(
     found = sit_with_requests([p.model_dump() for p in participants])
     apart = tuple(
         (str(pair.first_participant_id), str(pair.second_participant_id))
-        for pair in store.list_apart_pairs(event_id=event_id)
+        for pair in store.requests.list_apart_pairs(event_id=event_id)
     )
     return PairRequests(found.pairs, apart)
 
@@ -75,7 +75,7 @@ def _start(store: GroupingStore, run_id: UUID, event_id: UUID) -> StartingGroupi
     if detail.run.event_id != event_id or detail.run.status != "succeeded":
         raise KeepFromOtherEventError()
     groups = {g.group_number: [str(m) for m in g.member_ids] for g in detail.groups}
-    locks = store.list_locks(event_id=event_id)
+    locks = store.requests.list_locks(event_id=event_id)
     # An edited run's edits are kept as locks: whom they placed stays where they put them.
     now = {member: number for number, members in groups.items() for member in members}
     edited = edited_people(logged_edits(store.edits.list_edits(run_id=run_id)), now)

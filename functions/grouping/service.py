@@ -12,65 +12,35 @@ counts and error types only: never answers or SQL.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
-from typing import Any, Protocol
+from datetime import UTC, datetime
+from typing import Any
 from uuid import UUID
 
 from pydantic import ValidationError
 
 from engine import GroupingOptions, GroupingResult, Participant, __version__, run_grouping
 from engine.grouping.continuity.stable import run_stable
+from functions.grouping import idempotency
 from functions.grouping.errors import (
     ArchivedPolicyError,
     ClosedEventError,
     GroupingRunFailedError,
-    IdempotencyConflictError,
     NoActivePolicyError,
-    RunInProgressError,
 )
 from functions.grouping.keeping import keeping_for
-from functions.grouping.outcomes import RunOutcome, new_outcome, replayed_outcome
-from functions.grouping.schemas import PolicyPublic, RunRecord, TriggerSource
+from functions.grouping.outcomes import RunOutcome, new_outcome
+from functions.grouping.people import HealthAnswers, run_participants
+from functions.grouping.run_request import RunRequest, request_hash
+from functions.grouping.schemas import PolicyPublic, RunRecord
 from functions.grouping.store import GroupingStore
 from functions.grouping.telemetry import record_run
 from functions.web.errors import ServiceError
 from functions.web.problems import invalid_input
 
 logger = logging.getLogger("functions.grouping")
-
-# Where a person whose sealed answers do not open is sent: the health part of the answers.
-UNREADABLE_FIELD = "responses.dietary_restrictions"
-UNREADABLE_PROBLEM = "the stored answers failed their integrity check; import them again"
-
-
-class HealthAnswers(Protocol):
-    """What a run needs of the health feature: everyone's health answers, opened."""
-
-    def for_run(self, *, event_id: UUID | None) -> Mapping[str, Mapping[str, Any] | None]:
-        """Participant id → their health answers; None for answers that do not open."""
-        ...
-
-
-@dataclass(frozen=True)
-class RunRequest:
-    trigger_source: TriggerSource
-    policy_id: UUID | None = None
-    overrides: Mapping[str, Any] = field(default_factory=dict)
-    dry_run: bool = False
-    idempotency_key: str | None = None
-    # The day birth dates are read against (default: today); the nightly job's date.
-    run_date: date | None = None
-    # The event whose registrations are grouped; None: every active participant.
-    event_id: UUID | None = None
-    # A run of the same event to start from (issue 15); `keep_latest`: the event's latest.
-    keep_from_run_id: UUID | None = None
-    keep_latest: bool = False
 
 
 def run_policy(
@@ -86,7 +56,7 @@ def run_policy(
     """
     key = None if request.dry_run else request.idempotency_key
     if key is not None:
-        replayed = _claim(store, key, request_hash(request))
+        replayed = idempotency.claim(store, key, request_hash(request))
         if replayed is not None:
             return replayed
     try:
@@ -94,31 +64,7 @@ def run_policy(
     finally:
         # Saved or failed, the run is no longer in flight: a saved one is found by its key.
         if key is not None:
-            _release(store, key)
-
-
-def _claim(store: GroupingStore, key: str, asked: str) -> RunOutcome | None:
-    """The replayed outcome when a run exists under `key`; None once this request owns it."""
-    claim = store.claim_run(idempotency_key=key, request_hash=asked)
-    if claim == "in-progress":
-        raise RunInProgressError()
-    if claim == "claimed":
-        return None
-    existing = store.find_run_by_idempotency_key(key=key)
-    if existing is None:  # the claim saw a run that is not visible now: refuse, do not rerun
-        raise RunInProgressError()
-    if existing.request_hash != asked:
-        raise IdempotencyConflictError()
-    logger.info("run %s replayed for its idempotency key", existing.run_id)
-    return replayed_outcome(store.get_run(run_id=existing.run_id).run)
-
-
-def _release(store: GroupingStore, key: str) -> None:
-    # Best effort: an unreleased claim only delays a retry until its lease runs out.
-    try:
-        store.release_run_claim(idempotency_key=key)
-    except ServiceError as error:
-        logger.warning("a run's claim stays until it expires: %s", type(error).__name__)
+            idempotency.release(store, key)
 
 
 def _run(store: GroupingStore, request: RunRequest, health: HealthAnswers | None) -> RunOutcome:
@@ -145,45 +91,13 @@ def _run(store: GroupingStore, request: RunRequest, health: HealthAnswers | None
         save_seconds=saved_in,
     )
     if run_id is not None and request.idempotency_key is not None:
-        saved = store.find_run_by_idempotency_key(key=request.idempotency_key)
-        if saved is not None and saved.started_at != record.started_at:
-            # The save found a run another request had saved under the key first (possible
-            # only once a claim's lease ran out): report that run, as a replay.
-            logger.info("run %s replayed: the save found it under its key", run_id)
-            return replayed_outcome(store.get_run(run_id=run_id).run)
+        key = request.idempotency_key
+        replayed = idempotency.saved_first(store, key, run_id, record.started_at)
+        if replayed is not None:
+            return replayed
     return new_outcome(
         run_id, policy, record, result, dry_run=request.dry_run, event_id=request.event_id
     )
-
-
-def run_participants(
-    store: GroupingStore, event_id: UUID | None, health: HealthAnswers | None
-) -> list[Participant]:
-    """Whom a run of `event_id` groups, with their health answers opened (one audited read)
-    when `health` is given: the one place runs and manual edits read people."""
-    participants = store.list_active_participants(event_id=event_id)
-    if health is None:
-        return participants
-    return with_health(participants, health.for_run(event_id=event_id))
-
-
-def with_health(
-    participants: list[Participant], opened: Mapping[str, Mapping[str, Any] | None]
-) -> list[Participant]:
-    """Each participant with their opened health answers beside the clear ones, in memory
-    only; one whose sealed answers do not open carries the field as unreadable."""
-    merged = []
-    for person in participants:
-        if person.id not in opened:
-            merged.append(person)
-            continue
-        answers = opened[person.id]
-        if answers is None:
-            update: dict[str, Any] = {"unreadable": {UNREADABLE_FIELD: UNREADABLE_PROBLEM}}
-        else:
-            update = {"responses": {**person.responses, **answers}}
-        merged.append(person.model_copy(update=update))
-    return merged
 
 
 def policy_for(*, store: GroupingStore, policy_id: UUID | None) -> PolicyPublic:
@@ -229,25 +143,6 @@ def effective_options(
         return GroupingOptions.model_validate(merged)
     except ValidationError as error:
         raise invalid_input(error, prefix=prefix) from None
-
-
-def request_hash(request: RunRequest) -> str:
-    """What was asked, as asked: a retry must repeat it to get the first run back.
-
-    The policy is the one named (or "active"), not the one it resolved to, so a retry
-    after another policy became active still finds its first run; two concurrent
-    retries with one key store one run, since the save compares the same hash.
-    """
-    policy = str(request.policy_id) if request.policy_id is not None else "active"
-    asked: list[Any] = [policy, dict(request.overrides), request.trigger_source]
-    if request.event_id is not None:
-        # Only then, so a run without an event hashes as it did before events existed.
-        asked.append(str(request.event_id))
-    if request.keep_from_run_id is not None or request.keep_latest:
-        # The latest run is asked for as such: a retry after the first save asks the same.
-        asked.append(str(request.keep_from_run_id or "latest"))
-    text = json.dumps(asked, sort_keys=True)
-    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def _engine_result(

@@ -15,16 +15,15 @@ from uuid import UUID
 from pydantic import TypeAdapter
 
 from engine.grouping.models import GroupingResult, Participant
-from functions.database.transport import Delete, Insert, Select, Transport, Update, eq, is_
+from functions.database.transport import Insert, Select, Transport, Update, eq, is_
 from functions.grouping.edit_store import RunEditStore
 from functions.grouping.errors import ArchivedPolicyError
+from functions.grouping.request_store import GroupingRequestStore
 from functions.grouping.schemas import (
     EMPTY_RESULT,
     PARTICIPANT_COLUMNS,
     REGISTRANT_COLUMNS,
     STORED_DETAIL_KEYS,
-    ApartPair,
-    GroupLock,
     IdempotentRun,
     PolicyCreate,
     PolicyPublic,
@@ -58,6 +57,8 @@ class GroupingStore:
         self._transport = transport
         # Manual edits of runs (issue 15): their log and their one writer.
         self.edits = RunEditStore(transport)
+        # What an event's next runs keep (issue 15): its locks and apart pairs.
+        self.requests = GroupingRequestStore(transport)
 
     def _policies(self, *filters: Any) -> list[PolicyPublic]:
         query = Select(POLICIES, _POLICY_COLUMNS, filters, order=_POLICY_ORDER)
@@ -233,7 +234,7 @@ class GroupingStore:
             unassigned=[RunUnassignedEntry.model_validate(row) for row in unassigned],
         )
 
-    # Stable regroups (issue 15): what the next run of an event keeps to.
+    # Stable regroups (issue 15): the run the next run of an event starts from.
 
     def latest_run_id(self, *, event_id: UUID) -> UUID | None:
         """The event's latest succeeded run, the nightly job's starting point; None if none."""
@@ -249,43 +250,6 @@ class GroupingStore:
         )
         rows = self._transport.select(query)
         return UUID(str(rows[0]["run_id"])) if rows else None
-
-    def list_locks(self, *, event_id: UUID) -> list[GroupLock]:
-        query = Select(
-            "grouping_locks", columns_of(GroupLock), [eq("event_id", event_id)], ("participant_id",)
-        )
-        return [GroupLock.model_validate(row) for row in self._transport.select(query)]
-
-    def set_lock(self, *, event_id: UUID, lock: GroupLock) -> GroupLock:
-        values = {"event_id": str(event_id), **lock.model_dump(mode="json")}
-        write = Insert("grouping_locks", values, columns_of(GroupLock))
-        return GroupLock.model_validate(self._transport.insert(write))
-
-    def list_apart_pairs(self, *, event_id: UUID) -> list[ApartPair]:
-        query = Select(
-            "event_apart_pairs",
-            columns_of(ApartPair),
-            [eq("event_id", event_id)],
-            ("first_participant_id", "second_participant_id"),
-        )
-        return [ApartPair.model_validate(row) for row in self._transport.select(query)]
-
-    def add_apart_pair(self, *, event_id: UUID, pair: ApartPair) -> ApartPair:
-        values = {"event_id": str(event_id), **pair.model_dump(mode="json")}
-        write = Insert("event_apart_pairs", values, columns_of(ApartPair))
-        return ApartPair.model_validate(self._transport.insert(write))
-
-    def remove_lock(self, *, event_id: UUID, participant_id: UUID) -> None:
-        """`NotFoundError` when the event has no such lock (or the caller sees none)."""
-        filters = [eq("event_id", event_id), eq("participant_id", participant_id)]
-        if not self._transport.delete(Delete("grouping_locks", filters, ("participant_id",))):
-            raise NotFoundError()
-
-    def remove_apart_pair(self, *, event_id: UUID, pair: ApartPair) -> None:
-        """`NotFoundError` when the event has no such pair (or the caller sees none)."""
-        filters = [eq("event_id", event_id), *(eq(k, v) for k, v in pair.model_dump().items())]
-        if not self._transport.delete(Delete("event_apart_pairs", filters, ("event_id",))):
-            raise NotFoundError()
 
 
 def stored_result(result: GroupingResult) -> dict[str, Any]:

@@ -34,24 +34,24 @@ class ApartBody(BaseModel):
 
 @router.get("/events/{event_id}/locks")
 def list_locks(caller: AdminDep, store: StoreDep, event_id: UUID) -> list[GroupLock]:
-    return store.list_locks(event_id=event_id)
+    return store.requests.list_locks(event_id=event_id)
 
 
 @router.post("/events/{event_id}/locks", status_code=201)
 def add_lock(
     caller: AdminDep, store: StoreDep, event_id: UUID, lock: Annotated[GroupLock, Body()]
 ) -> GroupLock:
-    return store.set_lock(event_id=event_id, lock=lock)
+    return store.requests.set_lock(event_id=event_id, lock=lock)
 
 
 @router.delete("/events/{event_id}/locks/{participant_id}", status_code=204)
 def remove_lock(caller: AdminDep, store: StoreDep, event_id: UUID, participant_id: UUID) -> None:
-    store.remove_lock(event_id=event_id, participant_id=participant_id)
+    store.requests.remove_lock(event_id=event_id, participant_id=participant_id)
 
 
 @router.get("/events/{event_id}/apart-pairs")
 def list_apart_pairs(caller: AdminDep, store: StoreDep, event_id: UUID) -> list[ApartPair]:
-    return store.list_apart_pairs(event_id=event_id)
+    return store.requests.list_apart_pairs(event_id=event_id)
 
 
 @router.post("/events/{event_id}/apart-pairs", status_code=201)
@@ -62,7 +62,7 @@ def add_apart_pair(
     if first == second:
         problem = FieldError("participant_ids", "name two different people")
         raise InvalidInputError(errors=[problem])
-    return store.add_apart_pair(event_id=event_id, pair=ApartPair.of(first, second))
+    return store.requests.add_apart_pair(event_id=event_id, pair=ApartPair.of(first, second))
 
 
 @router.delete("/events/{event_id}/apart-pairs/{first_id}/{second_id}", status_code=204)
@@ -70,7 +70,7 @@ def remove_apart_pair(
     caller: AdminDep, store: StoreDep, event_id: UUID, first_id: UUID, second_id: UUID
 ) -> None:
     """The pair in either order."""
-    store.remove_apart_pair(event_id=event_id, pair=ApartPair.of(first_id, second_id))
+    store.requests.remove_apart_pair(event_id=event_id, pair=ApartPair.of(first_id, second_id))
 
 
 app = create_app("grouping_requests", router)

@@ -38,7 +38,9 @@ from functions.events.deps import service_role_events_store
 from functions.events.schemas import EventPublic
 from functions.grouping.deps import service_role_store
 from functions.grouping.errors import ClosedEventError, NoActivePolicyError, RunInProgressError
-from functions.grouping.service import HealthAnswers, RunRequest, run_policy
+from functions.grouping.people import HealthAnswers
+from functions.grouping.run_request import RunRequest
+from functions.grouping.service import run_policy
 from functions.grouping.store import GroupingStore
 from functions.health.deps import service_role_run_answers
 from functions.web.errors import NotFoundError, ServiceError

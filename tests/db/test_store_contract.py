@@ -22,6 +22,7 @@ from functions.database.postgrest import PostgrestTransport
 from functions.events.schemas import EventCreate, ImportedParticipant
 from functions.events.store import EventsStore
 from functions.grouping.edit_store import RunEditStore
+from functions.grouping.request_store import GroupingRequestStore
 from functions.grouping.schemas import (
     ApartPair,
     GroupLock,
@@ -104,14 +105,16 @@ def _calls(store: GroupingStore) -> dict[str, Callable[[], Any]]:
         "find_run_by_idempotency_key": lambda: store.find_run_by_idempotency_key(key="k"),
         "get_run": lambda: store.get_run(run_id=run),
         "latest_run_id": lambda: store.latest_run_id(event_id=event),
-        "list_locks": lambda: store.list_locks(event_id=event),
-        "set_lock": lambda: store.set_lock(event_id=event, lock=GroupLock(participant_id=run)),
-        "list_apart_pairs": lambda: store.list_apart_pairs(event_id=event),
-        "add_apart_pair": lambda: store.add_apart_pair(
+        "list_locks": lambda: store.requests.list_locks(event_id=event),
+        "set_lock": lambda: store.requests.set_lock(
+            event_id=event, lock=GroupLock(participant_id=run)
+        ),
+        "list_apart_pairs": lambda: store.requests.list_apart_pairs(event_id=event),
+        "add_apart_pair": lambda: store.requests.add_apart_pair(
             event_id=event, pair=ApartPair.of(run, policy)
         ),
-        "remove_lock": lambda: store.remove_lock(event_id=event, participant_id=run),
-        "remove_apart_pair": lambda: store.remove_apart_pair(
+        "remove_lock": lambda: store.requests.remove_lock(event_id=event, participant_id=run),
+        "remove_apart_pair": lambda: store.requests.remove_apart_pair(
             event_id=event, pair=ApartPair.of(run, policy)
         ),
     }
@@ -121,7 +124,13 @@ def _calls(store: GroupingStore) -> dict[str, Callable[[], Any]]:
 def sent_requests() -> list[httpx.Request]:
     fake = FakePostgrest()
     calls = _calls(GroupingStore(PostgrestTransport(fake.client(), access_token=CALLER_TOKEN)))
-    store_methods = {name for name in dir(GroupingStore) if not name.startswith("_")}
+    # The grouping store's methods, and those of its requests store (locks, apart pairs).
+    store_methods = {
+        name
+        for kind in (GroupingStore, GroupingRequestStore)
+        for name in dir(kind)
+        if not name.startswith("_")
+    }
     assert set(calls) == store_methods, "every store method is exercised"
     for call in calls.values():
         call()

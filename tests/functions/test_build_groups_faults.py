@@ -11,7 +11,7 @@ from uuid import UUID
 
 import pytest
 
-from functions.grouping.service import RunRequest, request_hash
+from functions.grouping.run_request import RunRequest, request_hash
 from tests.functions.api_world import ApiWorld
 from tests.functions.build_groups_fixtures import Call
 from tests.functions.build_groups_fixtures import call as call

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from functions.grouping.deps import service_role_store
-from functions.grouping.service import RunRequest, request_hash
+from functions.grouping.run_request import RunRequest, request_hash
 from functions.grouping.store import GroupingStore
 from functions.nightly_regroup.handler import handler
 from functions.web.settings import get_settings

@@ -1,4 +1,5 @@
-"""The import rules of ARCHITECTURE.md, checked on every module of engine/, functions/, infra/."""
+"""The import rules of ARCHITECTURE.md, checked on every module of engine/, functions/, infra/,
+and the size rule (none over MAX_LINES lines)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,10 @@ ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("engine", "functions", "infra")
 FEATURES = frozenset({"grouping", "wards", "events", "health", "venues"})
 TRANSPORTS = frozenset({"functions.database.postgres", "functions.database.postgrest"})
+# The style rule: modules mostly under 150 lines, none over this many.
+MAX_LINES = 300
+# Trees that are installed, not written here.
+NOT_OURS = frozenset({".venv", "node_modules"})
 
 
 def module_name(path: Path) -> str:
@@ -152,3 +157,21 @@ def test_a_module_imported_from_its_package_is_judged_as_that_module() -> None:
 def test_the_scan_reaches_every_room() -> None:
     names = {module_name(path) for path in MODULES}
     assert {"functions.web.app", "functions.wards.cache", "engine.wards.boundaries"} <= names
+
+
+def long_modules(packages: tuple[str, ...]) -> list[str]:
+    """Each module of `packages` over MAX_LINES lines, as "path: lines"."""
+    found = []
+    for package in packages:
+        for path in sorted((ROOT / package).rglob("*.py")):
+            if NOT_OURS & set(path.relative_to(ROOT).parts):
+                continue
+            lines = len(path.read_text(encoding="utf-8").splitlines())
+            if lines > MAX_LINES:
+                found.append(f"{path.relative_to(ROOT).as_posix()}: {lines}")
+    return found
+
+
+def test_no_module_is_over_max_lines() -> None:
+    # A module past the limit holds more than one thing: split it where its features part.
+    assert long_modules(PACKAGES) == []

@@ -12,9 +12,12 @@ from hypothesis import strategies as st
 from engine.grouping.models import AllergyProfile, Severity
 from engine.grouping.options import GroupingOptions
 from engine.grouping.search.anneal import anneal
+from engine.grouping.search.dissolve import dissolve_groups
+from engine.grouping.search.exact_windows import exact_windows
 from engine.grouping.search.exchange import best_assignment, cyclic_exchanges
 from engine.grouping.search.limits import never_stop
-from engine.grouping.search.regroup import best_split, dissolve_groups, exact_windows, resplit
+from engine.grouping.search.pairs import best_split
+from engine.grouping.search.resplit import resplit
 from engine.grouping.search.rules import PoolRules
 from engine.grouping.search.scoring import GroupScorer, MemberFactory, MemberFacts, severe_ok
 from engine.grouping.survey.profile import ParticipantProfile

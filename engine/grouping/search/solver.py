@@ -27,22 +27,20 @@ import random
 
 from engine.grouping.search.anneal import anneal
 from engine.grouping.search.construct import cut_ordering, pool_orderings
+from engine.grouping.search.dissolve import dissolve_groups
 from engine.grouping.search.exact import EXACT_POOL_LIMIT, solve_exactly
+from engine.grouping.search.exact_windows import exact_windows
 from engine.grouping.search.exchange import cyclic_exchanges
 from engine.grouping.search.limits import SearchLimits, StopRule
 from engine.grouping.search.local_search import improve
 from engine.grouping.search.merge import ColumnPool, merge_windows
-from engine.grouping.search.regroup import (
-    dissolve_groups,
-    exact_windows,
-    polish_pairs,
-    recreate_windows,
-    resplit,
-)
+from engine.grouping.search.pairs import polish_pairs
 from engine.grouping.search.repair import exchange_with_left_out, place_left_out
+from engine.grouping.search.resplit import resplit
 from engine.grouping.search.rules import PoolRules, PoolSolution
 from engine.grouping.search.scoring import MemberFacts
 from engine.grouping.search.setpart import partition
+from engine.grouping.search.windows import recreate_windows
 
 # Pools up to this size are solved to optimality rather than searched.
 EXACT_POOL_SIZE = EXACT_POOL_LIMIT
