@@ -92,6 +92,13 @@ def insert_policy(conn: Connection, *, name: str, active: bool = False) -> UUID:
     return policy_id
 
 
+def active_policies(conn: Connection) -> list[UUID]:
+    """The ids of the active policies: one at most, whatever the writers did."""
+    return [
+        row[0] for row in conn.execute("select id from public.grouping_policies where is_active")
+    ]
+
+
 def insert_participant(
     conn: Connection,
     *,

@@ -2,70 +2,26 @@
 ward whose households (by the roster's household_key) have stored members in different groups.
 
 Each case writes as a ward leader exactly as PostgREST does (tests/db/actors.py act_as), and
-commits: direct writes to ward_member_groups and ward_members, and the ward RPCs called with
-whatever a client may send. Members without a stored group do not count: they follow their
-household, as the API says, so leaving one unstored is never a split.
+commits: here direct writes to ward_member_groups and ward_members; the ward RPCs called
+with whatever a client may send are in test_ward_households_rpcs.py. Members without a
+stored group do not count: they follow their household, as the API says, so leaving one
+unstored is never a split.
 """
 
 from __future__ import annotations
 
 import json
-import shutil
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 from uuid import UUID
 
 import psycopg
 import pytest
 
-from infra.local.migrate import MIGRATIONS_DIR, migrate
 from tests.db import ward_fixtures as wf
 from tests.db.actors import SERVICE_ROLE, Actor, act_as
-
-COHENS = "auto:cohen|address:1 herzl st"
-# Two Cohens at one address, Levi alone, two Mizrahis by explicit household id.
-ROSTER: list[dict[str, Any]] = [
-    {"userHash": "c1", "firstName": "Avi", "lastName": "Cohen", "address": "1 Herzl St"},
-    {"userHash": "c2", "firstName": "Dana", "lastName": "COHEN", "address": "1 Herzl St."},
-    {"userHash": "l1", "firstName": "Moshe", "lastName": "Levi", "address": "2 Jaffa Rd"},
-    {"userHash": "m1", "firstName": "Rut", "lastName": "Mizrahi", "householdId": "H-mizrahi"},
-    {"userHash": "m2", "firstName": "Tal", "lastName": "Mizrahi", "householdId": " H-mizrahi "},
-]
-STORED = {"c1": "A", "c2": "A", "l1": "B", "m1": "D", "m2": "D"}
-
-
-@dataclass(frozen=True)
-class Ward:
-    id: UUID
-    leader: Actor
-
-
-def add_roster(db: wf.Conn, ward: UUID, roster: list[dict[str, Any]]) -> None:
-    for entry in roster:
-        wf.add_member(
-            db,
-            ward=ward,
-            user_hash=entry["userHash"],
-            first_name=entry["firstName"],
-            last_name=entry["lastName"],
-            address=entry.get("address"),
-            phone=entry.get("phone"),
-            household_id=entry.get("householdId"),
-        )
-
-
-@pytest.fixture
-def ward(db: wf.Conn) -> Ward:
-    ward = wf.create_ward(db, name="Households ward")
-    add_roster(db, ward, ROSTER)
-    return Ward(ward, wf.ward_user(db, name="leader", ward=ward, role="leader"))
-
-
-@pytest.fixture
-def stored(db: wf.Conn, ward: Ward) -> Ward:
-    wf.store_groups(db, ward=ward.id, groups=STORED)
-    return ward
+from tests.db.ward_households_world import COHENS, INSERT, STORED, Ward
+from tests.db.ward_households_world import stored as stored
+from tests.db.ward_households_world import ward as ward
 
 
 def roster_rows(db: wf.Conn, ward: UUID) -> list[tuple[Any, ...]]:
@@ -85,28 +41,6 @@ def refused_at_commit(
     return info
 
 
-def sync(db: wf.Conn, ward: UUID, roster: list[dict[str, Any]]) -> dict[str, int]:
-    """ward_sync_roster as a client may call it: the ward and the roster, nothing else."""
-    row = db.execute(
-        "select public.ward_sync_roster(%s, %s::jsonb)", [ward, json.dumps(roster)]
-    ).fetchone()
-    assert row is not None
-    outcome: dict[str, int] = row[0]
-    return outcome
-
-
-def last_audit_id(db: wf.Conn, ward: UUID) -> int:
-    row = db.execute(
-        "select max(id) from public.audit_log where ward_branch_id = %s", [ward]
-    ).fetchone()
-    assert row is not None
-    return int(row[0])
-
-
-INSERT = (
-    "insert into public.ward_member_groups (ward_branch_id, user_hash, assigned_group,"
-    " household_id) values "
-)
 # (stored before, statements a leader sends in one transaction, the household they split)
 SPLITTING_WRITES = {
     "two members of one household into two groups": (
@@ -270,103 +204,3 @@ def test_stored_household_ids_are_the_rosters_whatever_a_writer_sends(
             [ward.id],
         )
     assert household_ids()["l1"] == "auto:levi|address:3 jaffa rd"
-
-
-def test_a_bulk_update_naming_another_household_cannot_split_this_one(
-    db: wf.Conn, stored: Ward
-) -> None:
-    # c1 claims Levi's household (group B); c2, the other Cohen, stays in A.
-    request = [{"userHash": "c1", "newGroup": "B", "householdId": "auto:levi|address:2 jaffa rd"}]
-    with act_as(db, stored.leader, commit=True), wf.refused(db, "WB003") as info:
-        wf.bulk_update(db, ward=stored.id, assignments=request, expected_version=1)
-    assert wf.refusal_detail(info) == {"household_id": COHENS}
-    assert wf.stored_groups(db, ward=stored.id) == STORED
-
-
-def test_a_sync_with_no_moves_still_keeps_the_household_it_joins_whole(
-    db: wf.Conn, stored: Ward
-) -> None:
-    # Levi (B) marries into the Cohens (both A): the sync itself moves Levi to A.
-    joined = {**ROSTER[2], "lastName": "Cohen", "address": "1 Herzl St"}
-    with act_as(db, stored.leader, commit=True):
-        outcome = sync(db, stored.id, [*ROSTER[:2], joined, *ROSTER[3:]])
-    assert outcome == {"added": 0, "updated": 1, "removed": 0, "rejoined": 1}
-    assert wf.stored_groups(db, ward=stored.id) == {**STORED, "l1": "A"}
-
-
-def test_a_restore_with_no_households_is_still_checked_against_todays(
-    db: wf.Conn, stored: Ward
-) -> None:
-    with act_as(db, stored.leader, commit=True):
-        version = wf.bulk_update(
-            db, ward=stored.id, assignments=wf.moves(l1="C"), expected_version=1
-        )
-    moved_to_c = last_audit_id(db, stored.id)
-    joined = {**ROSTER[2], "lastName": "Cohen", "address": "1 Herzl St"}
-    with act_as(db, stored.leader, commit=True):
-        sync(db, stored.id, [*ROSTER[:2], joined, *ROSTER[3:]])  # Levi follows the Cohens to A
-    version = wf.assignment_version(db, ward=stored.id)
-    # Before the move Levi was in B: putting that back would split the Cohens.
-    with act_as(db, stored.leader, commit=True), wf.refused(db, "WB003") as info:
-        wf.restore_assignments(db, ward=stored.id, audit_id=moved_to_c, expected_version=version)
-    assert wf.refusal_detail(info) == {"household_id": COHENS}
-    assert wf.stored_groups(db, ward=stored.id) == {**STORED, "l1": "A"}
-
-
-def test_a_member_with_no_stored_group_follows_their_household(db: wf.Conn, stored: Ward) -> None:
-    # A newcomer to the Mizrahis, stored nowhere: neither a bulk update of someone else nor a
-    # restore counts them as a group of their own.
-    with act_as(db, stored.leader, commit=True):
-        newcomer = {
-            "userHash": "m3",
-            "firstName": "Gil",
-            "lastName": "M",
-            "householdId": "H-mizrahi",
-        }
-        sync(db, stored.id, [*ROSTER, newcomer])
-        version = wf.bulk_update(
-            db, ward=stored.id, assignments=wf.moves(l1="C"), expected_version=1
-        )
-    moved = last_audit_id(db, stored.id)
-    with act_as(db, stored.leader, commit=True):
-        version = wf.restore_assignments(
-            db, ward=stored.id, audit_id=moved, expected_version=version
-        )
-    assert wf.stored_groups(db, ward=stored.id) == STORED
-
-
-def test_the_migration_mends_stored_household_ids_and_leaves_a_split_to_the_next_sync(
-    tmp_path: Path, empty_database_url: str
-) -> None:
-    before = tmp_path / "before"
-    before.mkdir()
-    (households,) = MIGRATIONS_DIR.glob("*_households_in_the_database.sql")
-    for path in sorted(MIGRATIONS_DIR.glob("*.sql")):
-        if path.name < households.name:
-            shutil.copy(path, before)
-    migrate(empty_database_url, migrations_dir=before, with_local_shim=True)
-    with psycopg.connect(empty_database_url, autocommit=True) as db:
-        ward = wf.create_ward(db, name="Old ward")
-        add_roster(db, ward, ROSTER)
-        # Written before households were the database's: forged ids, and the Cohens split.
-        db.execute(
-            INSERT + "(%(ward)s, 'c1', 'A', 'forged'), (%(ward)s, 'c2', 'B', null),"
-            " (%(ward)s, 'm1', 'D', 'H-mizrahi')",
-            {"ward": ward},
-        )
-        migrate(empty_database_url, with_local_shim=True)
-        rows = db.execute(
-            "select user_hash, household_id from public.ward_member_groups"
-            " where ward_branch_id = %s",
-            [ward],
-        ).fetchall()
-        assert dict(rows) == {"c1": COHENS, "c2": COHENS, "m1": "H-mizrahi"}
-        # Until a sync mends it, no write may leave the split standing...
-        with pytest.raises(psycopg.Error) as info, db.transaction():
-            db.execute(INSERT + "(%(ward)s, 'l1', 'C', null)", {"ward": ward})
-        assert info.value.sqlstate == "WB003"
-        # ...and the sync does: the Cohens go where the first of them is (a tie, 1 to 1).
-        leader = wf.ward_user(db, name="leader", ward=ward, role="leader")
-        with act_as(db, leader, commit=True):
-            assert sync(db, ward, ROSTER)["rejoined"] == 1
-        assert wf.stored_groups(db, ward=ward) == {"c1": "A", "c2": "A", "m1": "D"}

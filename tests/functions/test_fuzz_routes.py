@@ -7,121 +7,34 @@ forged one: headers of every JSON type, garbage, no signature), path parameters 
 other ids, not ids), a query string, and a body: the route's own valid body with one value
 replaced (wrong types, integers outside int64, NUL and unpaired surrogates, deep and wide
 JSON), or raw text (malformed JSON, deep nesting, NUL bytes). What every route gets for sure
-is sent by the plain tests below: whole-body extremes (10,000 levels, oversized, NUL, huge
-integers, 30,000 entries), each extreme in place of each value of the route's own body, and
-every forged token.
+is sent by the plain tests of test_fuzz_extremes.py: whole-body extremes (10,000 levels,
+oversized, NUL, huge integers, 30,000 entries), each extreme in place of each value of the
+route's own body, and every forged token.
 """
 
 from __future__ import annotations
 
 import json
-import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from functions.web.settings import MAX_BODY_BYTES_LIMIT
-from tests.functions.events import Answer
-from tests.functions.forged_tokens import JSON_VALUES, RAW_HEADERS, hs256
-from tests.functions.route_world import (
-    MAX_BODY_BYTES,
-    Route,
-    RouteWorld,
-    all_routes,
-    http_handlers,
+from tests.functions.fuzz_inputs import (
+    DEEP,
+    FORGED,
+    ROUTES,
+    SENTINEL,
+    assert_no_5xx_and_no_leak,
+    deep_array,
+    deep_object,
+    valid_body,
 )
+from tests.functions.route_world import RouteWorld, http_handlers
 from tests.functions.route_world import route_world as route_world
-from tests.functions.tokens import JWT_SECRET, hs256_token, unsigned_token, user_claims
 
 pytestmark = pytest.mark.db
-ROUTES = all_routes()
-SENTINEL = "s3cr3t-peanut"
-# What no answer may carry: a traceback, SQL, the driver's or the validator's own words.
-LEAKS = re.compile(
-    r"Traceback|File \"|psycopg|postgres|SQLSTATE|pydantic|input_value|\bselect\b.+\bfrom\b"
-    r"|\binsert into\b|\bsyntax error\b|\x00",
-    re.IGNORECASE,
-)
-DEEP = 10_000
-
-
-def valid_body(route: Route, world: RouteWorld) -> Any:
-    """A body the route accepts (or would, in some state of the ward): what mutations start from."""
-    ward = str(world.ward)
-    bodies: dict[tuple[str, str], Any] = {
-        ("POST", "/grouping/policies"): {"name": "Fuzz", "min_group_size": 4, "age_bands": [18]},
-        ("PUT", "/grouping/policies/{policy_id}"): {"target_group_size": 6, "name": "Fuzz"},
-        ("POST", "/build-groups"): {
-            "options": {"seed": 1, "scoring_weights": {"age": 0.5}, "age_bands": [18, 30]},
-            "dry_run": True,
-            "policy_id": str(world.policy),
-            "event_id": str(world.event),
-        },
-        ("POST", "/events"): {"name": "Fuzz dinner", "event_date": "2026-12-04"},
-        # Ids of nobody: the shape is valid, the database refuses the people (422).
-        ("POST", "/events/{event_id}/locks"): {
-            "participant_id": "00000000-0000-4000-8000-000000000001",
-            "whole_group": True,
-        },
-        ("POST", "/events/{event_id}/apart-pairs"): {
-            "participant_ids": [
-                "00000000-0000-4000-8000-000000000001",
-                "00000000-0000-4000-8000-000000000002",
-            ]
-        },
-        # A run's edits: ids of nobody, against the version before any edit.
-        ("PATCH", "/runs/{run_id}/groups"): {
-            "op": "move",
-            "participant_id": "00000000-0000-4000-8000-000000000001",
-            "to_group": 1,
-            "expected_edit_seq": 0,
-        },
-        ("POST", "/runs/{run_id}/groups/{kind}"): {"expected_edit_seq": 0},
-        ("PUT", "/me/health/sharing"): {"share_with_group": True},
-        ("POST", "/venues"): {
-            "name": "Fuzz",
-            "group_capacity": 2,
-            "seat_capacity": 12,
-            "keeps_out": ["sesame"],
-        },
-        ("PUT", "/venues/{venue_id}"): {"cost": 50, "keeps_out": ["peanut"]},
-        ("POST", "/runs/{run_id}/venue-plan"): {"dry_run": True, "preferred_areas": ["north"]},
-        ("POST", "/events/{event_id}/registrations/import"): [
-            {"Email": "fuzz@example.com", "Name": "Fuzz", "Age": "30", "Allergies": "sesame"}
-        ],
-        ("POST", "/api/ward-members/groups/preview"): {
-            "wardBranchId": ward,
-            "boundaryIndex": 0,
-            "fraction": 0.5,
-            "memberOffset": None,
-            "boundaries": [2, 4, 5],
-        },
-        ("POST", "/api/ward-members/groups/{ward_branch_id}/restore"): {
-            "auditId": 1,
-            "expectedVersion": 0,
-        },
-        ("POST", "/api/ward-members/groups/bulk-update"): {
-            "wardBranchId": ward,
-            "assignments": [{"userHash": "adler1", "newGroup": "B", "householdId": None}],
-            "expectedVersion": 0,
-        },
-        ("PUT", "/api/ward-members/roster/{wardBranchId}"): [
-            {"userHash": "adler1", "firstName": "Avi", "lastName": "Adler", "householdId": "h1"},
-            {"userHash": "baker1", "firstName": "Ben", "lastName": "Baker", "phone": "555-01"},
-        ],
-    }
-    return bodies.get((route.method, route.path))
-
-
-def deep_array(levels: int) -> str:
-    return "[" * levels + "]" * levels
-
-
-def deep_object(levels: int) -> str:
-    return '{"a":' * levels + "1" + "}" * levels
 
 
 # Keys are named back as the field of a refusal (an unknown key is that field): no sentinel.
@@ -193,36 +106,6 @@ def mutated(draw: st.DrawFn, body: Any) -> Any:
         inner = draw(mutated(body[index])) if action == "recurse" else draw(json_values)
         return [*body[:index], inner, *body[index + 1 :]]
     return draw(json_values)
-
-
-def forged_tokens() -> list[str | None]:
-    claims = user_claims(admin=True)
-    forged: list[str | None] = [
-        None,
-        "",
-        "not-a-token",
-        unsigned_token(claims),
-        hs256_token(claims, b"not-the-project-secret"),
-        hs256_token(user_claims(admin=True, exp=1), JWT_SECRET.encode()),
-        hs256_token(user_claims(admin=True, sub=[1]), JWT_SECRET.encode()),
-        hs256_token(user_claims(admin=True, role={"a": 1}), JWT_SECRET.encode()),
-        hs256(b"{}"),
-        *(hs256(raw) for raw in RAW_HEADERS),
-    ]
-    for field in ("alg", "kid", "typ"):
-        forged += [hs256({"alg": "HS256", "typ": "JWT", field: value}) for value in JSON_VALUES]
-    return forged
-
-
-FORGED = forged_tokens()
-
-
-def assert_no_5xx_and_no_leak(answer: Answer, route: Route) -> None:
-    assert answer.status < 500, f"{route}: {answer.status} {answer.text[:500]}"
-    assert not LEAKS.search(answer.text), f"{route}: {answer.text[:500]}"
-    if answer.status >= 400:
-        assert answer.headers["content-type"] == "application/problem+json", route
-        assert SENTINEL not in answer.text, f"{route} echoed a value: {answer.text[:500]}"
 
 
 def path_values(world: RouteWorld) -> st.SearchStrategy[str]:
@@ -319,18 +202,6 @@ def test_no_route_answers_5xx_to_anything(route_world: RouteWorld, data: st.Data
     assert_no_5xx_and_no_leak(answer, route)
 
 
-EXTREMES: dict[str, str] = {
-    "deep-array": deep_array(DEEP),
-    "deep-object": deep_object(DEEP),
-    "unclosed": "[" * DEEP,
-    "nul": '{"name": "a\\u0000b", "auditId": 1, "wardBranchId": "\\u0000"}',
-    "nul-byte": "\x00" * 10,
-    "huge-int": json.dumps({"auditId": 2**70, "expectedVersion": -(2**70), "seed": 10**40}),
-    "oversized": json.dumps({"name": "x" * (MAX_BODY_BYTES + 1)}),
-    "wide": json.dumps([{"userHash": str(i)} for i in range(30_000)]),
-}
-
-
 def test_the_fuzz_reaches_every_function_and_every_body(route_world: RouteWorld) -> None:
     assert {route.function for route in ROUTES} == set(http_handlers())
     assert {
@@ -347,78 +218,3 @@ def test_the_fuzz_reaches_every_function_and_every_body(route_world: RouteWorld)
         if r.method in ("POST", "PUT") and not r.path.endswith(("/activate", "/close"))
     ]
     assert [str(r) for r in takes_a_body if valid_body(r, route_world) is None] == []
-
-
-# The export upload takes bodies up to what API Gateway hands a Lambda.
-OVERSIZED_FOR = {"events_api": json.dumps({"name": "x" * (MAX_BODY_BYTES_LIMIT + 1)})}
-
-
-def test_every_route_survives_the_extremes(route_world: RouteWorld) -> None:
-    for kind, extreme in EXTREMES.items():
-        for route in ROUTES:
-            body = OVERSIZED_FOR.get(route.function, extreme) if kind == "oversized" else extreme
-            path = route.with_parameters(route_world.ids())
-            for token in (route_world.token, None):
-                answer = route_world.call(route, path, token=token, body=body)
-                assert_no_5xx_and_no_leak(answer, route)
-                if kind == "oversized":
-                    assert answer.status == 413, route
-
-
-DEEP_MARK = "__deep__"
-# What each value of a valid body is replaced with, one value at a time. The sentinel always
-# comes with what the bounds refuse (NUL, a surrogate, a length), since a ward refusal names
-# the offending member's `userHash` on purpose.
-FIELD_EXTREMES: dict[str, Any] = {
-    "nul": SENTINEL + "\x00",
-    "surrogate": SENTINEL + "\ud800",
-    "long": SENTINEL + "x" * 100_000,
-    "int64+1": 2**63,
-    "int64-1": -(2**63) - 1,
-    "null": None,
-    "object": {"key": [SENTINEL + "\x00"]},
-    "list": [SENTINEL + "\x00"] * 100,
-    "deep": DEEP_MARK,
-}
-
-
-def value_paths(value: Any, prefix: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
-    """The path of every value inside `value` (keys and indices), outermost first."""
-    if isinstance(value, dict | list):
-        for key, child in value.items() if isinstance(value, dict) else enumerate(value):
-            yield (*prefix, key)
-            yield from value_paths(child, (*prefix, key))
-
-
-def replaced(value: Any, path: tuple[Any, ...], new: Any) -> Any:
-    if not path:
-        return new
-    head, rest = path[0], path[1:]
-    if isinstance(value, dict):
-        return {**value, head: replaced(value[head], rest, new)}
-    return [*value[:head], replaced(value[head], rest, new), *value[head + 1 :]]
-
-
-def test_every_value_of_every_body_survives_the_extremes(route_world: RouteWorld) -> None:
-    for route in ROUTES:
-        body = valid_body(route, route_world)
-        path = route.with_parameters(route_world.ids())
-        for where in value_paths(body):
-            for extreme in FIELD_EXTREMES.values():
-                text = json.dumps(replaced(body, where, extreme))
-                text = text.replace(f'"{DEEP_MARK}"', deep_array(DEEP))
-                assert_no_5xx_and_no_leak(route_world.call(route, path, body=text), route)
-
-
-def test_every_route_refuses_forged_tokens_with_a_401(route_world: RouteWorld) -> None:
-    # Every forged token on each function's first route (its auth dependency is the same for
-    # all its routes); every tenth on the others. The fuzz above mixes them with the rest.
-    functions_seen: set[str] = set()
-    for route in ROUTES:
-        first = route.function not in functions_seen
-        functions_seen.add(route.function)
-        path = route.with_parameters(route_world.ids())
-        for token in FORGED if first else FORGED[::10]:
-            answer = route_world.call(route, path, token=token, body=valid_body(route, route_world))
-            assert_no_5xx_and_no_leak(answer, route)
-            assert answer.status == 401, f"{route}: {answer.text}"
