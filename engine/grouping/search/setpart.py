@@ -247,6 +247,9 @@ def _highs(highspy: Any) -> Any:
         ("mip_max_nodes", SETPART_NODES),
         # A small cut pool: the root's cut rounds cost the most on these models.
         ("mip_pool_soft_limit", SETPART_CUT_POOL),
+        # No restart after the root's presolve: on the mid-size set the same solutions in
+        # half the time of the largest MIPs (0.2 s instead of 0.42 s on the slowest).
+        ("mip_allow_restart", False),
     ]
     for option, setting in settings + [(name, False) for name in _HEURISTICS_OFF]:
         solver.setOptionValue(option, setting)

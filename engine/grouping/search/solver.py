@@ -11,7 +11,8 @@ windows of groups merged (their best cover by groups the walks formed, search/me
 and the local search and pair splits once more; `limits.refine_rounds` rounds of it,
 each from the best so far, with the groups of every round's walk kept for the merging
 (one round for a large run, up to four for a run of 36-50); in a mid-size run, the
-best disjoint set of all those groups, by a MIP (search/setpart.py). Larger pools
+best disjoint set of all those groups, by a MIP (search/setpart.py), then its windows
+merged once more over every column (the MIP keeps only the cheapest). Larger pools
 (the 10,000-participant benchmark's) stop after the local search: their groups are
 many and alike, and the refinement would cost more than it gains there.
 
@@ -89,6 +90,9 @@ def solve_pool(
                 break
         if not stopped and limits.partition:
             groups, left_out = partition(groups, left_out, columns)
+            # The MIP takes only columns of small reduced cost; the windows take every
+            # column inside them, so they still find what the MIP's cut-off dropped.
+            left_out, _ = merge_windows(groups, left_out, columns)
     exchange_with_left_out(groups, left_out, rules)
     return PoolSolution(groups, left_out, stopped)
 
