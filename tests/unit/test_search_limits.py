@@ -13,28 +13,33 @@ from tests.unit.test_regroup import RULES, pool, total, valid
 
 
 @pytest.mark.parametrize(
-    ("members", "rounds"),
+    ("members", "starts", "rounds"),
     [
-        (0, 1),
-        (10, 1),
-        (31, 1),
-        (32, 4),
-        (36, 4),
-        (40, 3),
-        (50, 3),
-        (60, 2),
-        (75, 2),
-        (76, 1),
-        (150, 1),
-        (10_000, 1),
+        (0, 1, 1),
+        (10, 1, 1),
+        (31, 1, 1),
+        (32, 2, 2),
+        (36, 2, 2),
+        (40, 2, 2),
+        (50, 2, 2),
+        (60, 2, 1),
+        (75, 2, 1),
+        (76, 2, 1),
+        (100, 2, 1),
+        (101, 1, 1),
+        (150, 1, 1),
+        (200, 1, 1),
+        (10_000, 1, 1),
     ],
 )
-def test_refinement_rounds_follow_the_run_size(members: int, rounds: int) -> None:
+def test_refinement_follows_the_run_size(members: int, starts: int, rounds: int) -> None:
     # Runs under 32 get one round (small events answer in well under 100 ms); from 32,
-    # 150 // members rounds, at most 4 and at least 1, each merging windows.
+    # 150 // members rounds, at most 4 and at least 1, each merging windows; up to 100,
+    # two starts sharing those rounds (rounded up), e.g. 40: 3 rounds -> 2 starts of 2.
     limits = SearchLimits.for_effort(3, members=members)
-    assert limits.refine_rounds == rounds
+    assert (limits.starts, limits.refine_rounds) == (starts, rounds)
     assert limits.merge == (members >= 32)
+    assert limits.partition == (32 <= members <= 200)
 
 
 def test_the_effort_still_sets_the_breadth() -> None:
@@ -48,7 +53,7 @@ def test_a_second_round_starts_from_the_first_and_never_loses(seed: int) -> None
     # draws, and the second only keeps what is at least as good. (With the MIP after the
     # rounds, both end in a search over different columns, where no order is promised.)
     members = pool(seed, 36)
-    one = replace(SearchLimits.for_effort(1, members=36), partition=False)
+    one = replace(SearchLimits.for_effort(1, members=36), partition=False, starts=1)
     first, second = (
         solve_pool(
             members,
@@ -62,3 +67,24 @@ def test_a_second_round_starts_from_the_first_and_never_loses(seed: int) -> None
     assert valid(first.groups) and valid(second.groups)
     assert total(second.groups)[0] >= total(first.groups)[0]
     assert total(second.groups)[1] >= total(first.groups)[1] - 1e-9
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_a_second_start_never_loses_against_the_first(seed: int) -> None:
+    # The first start is the same work from the same draws in both runs; the second
+    # is kept only when better, so two starts end at least where one does.
+    members = pool(seed, 40)
+    limits = replace(SearchLimits.for_effort(1, members=40), partition=False)
+    first, both = (
+        solve_pool(
+            members,
+            RULES,
+            limits=replace(limits, starts=starts),
+            rng=random.Random(seed),
+            stop=never_stop,
+        )
+        for starts in (1, 2)
+    )
+    assert valid(first.groups) and valid(both.groups)
+    assert total(both.groups)[0] >= total(first.groups)[0]
+    assert total(both.groups)[1] >= total(first.groups)[1] - 1e-9

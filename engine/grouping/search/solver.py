@@ -10,7 +10,8 @@ cyclic exchanges among all groups, the whole sequence cut again, a group dissolv
 windows of groups merged (their best cover by groups the walks formed, search/merge.py),
 and the local search and pair splits once more; `limits.refine_rounds` rounds of it,
 each from the best so far, with the groups of every round's walk kept for the merging
-(one round for a large run, up to four for a run of 36-50); in a mid-size run, the
+(one round for a large run, up to four for a run of 36-50), from two starts in a run
+of up to a hundred (`limits.starts`, the rounds halved); in a mid-size run, the
 best disjoint set of all those groups, by a MIP (search/setpart.py), then its windows
 merged once more over every column (the MIP keeps only the cheapest). Larger pools
 (the 10,000-participant benchmark's) stop after the local search: their groups are
@@ -35,6 +36,7 @@ from engine.grouping.search.exchange import cyclic_exchanges
 from engine.grouping.search.limits import SearchLimits, StopRule
 from engine.grouping.search.local_search import improve
 from engine.grouping.search.merge import ColumnPool, merge_windows
+from engine.grouping.search.objective import better, objective
 from engine.grouping.search.pairs import polish_pairs
 from engine.grouping.search.repair import exchange_with_left_out, place_left_out
 from engine.grouping.search.resplit import resplit
@@ -80,14 +82,16 @@ def solve_pool(
     if not stopped and len(members) <= ANNEAL_LIMIT:
         # The groups every round's walk formed, for the merging of all rounds.
         columns = ColumnPool(rules)
-        for round_ in range(limits.refine_rounds):
-            # The partition's MIP covers all the last round's windows would, and more.
-            last = round_ == limits.refine_rounds - 1
-            merge = limits.merge and not (last and limits.partition)
-            refined = _refine(groups, left_out, rules, limits, rng, stop, columns, merge=merge)
-            groups, left_out, stopped = refined
+        best: tuple[tuple[int, float], list[list[MemberFacts]], list[MemberFacts]] | None = None
+        for _ in range(limits.starts):
+            start = ([list(g) for g in groups], list(left_out))
+            found, rest, stopped = _rounds(*start, rules, limits, rng, stop, columns)
+            if best is None or better(objective(found, rules), best[0]):
+                best = (objective(found, rules), found, rest)
             if stopped:
                 break
+        assert best is not None  # at least one start
+        _, groups, left_out = best
         if not stopped and limits.partition:
             groups, left_out = partition(groups, left_out, columns)
             # The MIP takes only columns of small reduced cost; the windows take every
@@ -95,6 +99,29 @@ def solve_pool(
             left_out, _ = merge_windows(groups, left_out, columns)
     exchange_with_left_out(groups, left_out, rules)
     return PoolSolution(groups, left_out, stopped)
+
+
+def _rounds(
+    groups: list[list[MemberFacts]],
+    left_out: list[MemberFacts],
+    rules: PoolRules,
+    limits: SearchLimits,
+    rng: random.Random,
+    stop: StopRule,
+    columns: ColumnPool,
+) -> tuple[list[list[MemberFacts]], list[MemberFacts], bool]:
+    """`limits.refine_rounds` rounds of refinement, each from the best so far."""
+    stopped = False
+    for round_ in range(limits.refine_rounds):
+        # The partition's MIP covers all the last round's windows would, and more.
+        last = round_ == limits.refine_rounds - 1
+        merge = limits.merge and not (last and limits.partition)
+        groups, left_out, stopped = _refine(
+            groups, left_out, rules, limits, rng, stop, columns, merge=merge
+        )
+        if stopped:
+            break
+    return groups, left_out, stopped
 
 
 def _refine(
