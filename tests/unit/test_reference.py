@@ -4,7 +4,8 @@ The small set holds optima CP-SAT proved; the mid-size set, CP-SAT's best in 60 
 data is made by `python -m tests.reference.generate` (OR-Tools, a test-only
 dependency); these tests only read it, so CP-SAT never runs in the suite. The bars are
 those of the engine's issue: on the small set the proven optimum on at least 95% of
-the instances and a mean gap of at most 0.1%; on the mid-size set never fewer placed.
+the instances and a mean gap of at most 0.1%; on the mid-size set never fewer placed,
+and a mean at least CP-SAT's on at least 90% of the instances.
 Times are measured by `python -m tests.reference.instances` (the README's figures);
 here they are held only loosely, so that a busy machine does not fail the suite.
 """
@@ -19,6 +20,7 @@ from tests.reference.instances import Instance, Outcome, load, reference_objecti
 
 SMALL_REACHED = 0.95
 SMALL_MEAN_GAP = 0.001
+MID_REACHED = 0.9
 # Ten times the bars (100 ms small, 1 s mid): a guard against a search gone astray.
 SMALL_SECONDS, MID_SECONDS = 1.0, 10.0
 
@@ -67,6 +69,13 @@ def test_the_engine_never_places_fewer_than_cp_sat_on_the_mid_size_set() -> None
     found = outcomes("mid")
     assert all(o.placed >= o.instance.placed for o in found), _misses(found)
     assert max(o.seconds for o in found) <= MID_SECONDS
+
+
+def test_the_engine_matches_cp_sat_on_nine_in_ten_of_the_mid_size_set() -> None:
+    # The issue's bar at the default seed: a mean score at least CP-SAT's best in 60 s.
+    found = outcomes("mid")
+    reached = [o for o in found if o.reaches]
+    assert len(reached) >= MID_REACHED * len(found), _misses(found)
 
 
 def test_the_engine_is_deterministic_for_a_seed_on_the_reference() -> None:
