@@ -161,7 +161,7 @@ def _solve_pools(
     done = 0
     outcomes = []
     stopped = False
-    factory = MemberFactory()
+    factory = MemberFactory(rules.scorer)
     for key in sorted(triaged.pools, key=pool_order):
         profiles = triaged.pools[key]
         members = [factory.facts(index, profile) for index, profile in enumerate(profiles)]

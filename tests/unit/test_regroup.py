@@ -28,7 +28,7 @@ RULES = PoolRules(GroupScorer(OPTIONS), range(4, 7), OPTIONS.max_allergy_count)
 
 def pool(seed: int, count: int) -> list[MemberFacts]:
     rng = random.Random(seed)
-    factory = MemberFactory()
+    factory = MemberFactory(RULES.scorer)
     members = []
     for index in range(count):
         severity: dict[str, Severity] = {}

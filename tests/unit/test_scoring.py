@@ -15,6 +15,7 @@ def member(
     age: int | None,
     diet: Diet = "omnivore",
     allergies: dict[str, Severity] | None = None,
+    factory: MemberFactory | None = None,
 ) -> MemberFacts:
     severity = allergies or {}
     profile = ParticipantProfile(
@@ -24,7 +25,7 @@ def member(
         diet=diet,
         allergies=AllergyProfile(allergies=sorted(severity), severity=severity),
     )
-    return MemberFactory().facts(index, profile)
+    return (factory or MemberFactory(GroupScorer(GroupingOptions()))).facts(index, profile)
 
 
 def test_six_alike_without_allergies_score_one() -> None:
@@ -63,8 +64,24 @@ def test_age_spread_is_capped_and_score_clamped_at_zero() -> None:
 
 def test_value_is_size_times_score() -> None:
     scorer = GroupScorer(GroupingOptions())
-    group = [member(i, 30 + i) for i in range(4)]
+    factory = MemberFactory(scorer)
+    group = [member(i, 30 + i, factory=factory) for i in range(4)]
     assert scorer.value(group) == pytest.approx(4 * scorer.score(group))
+
+
+def test_two_factories_of_one_scorer_never_confuse_its_cache() -> None:
+    # The cache is keyed by kinds; factories of one scorer number kinds together, so
+    # the second factory's different people cannot take the first group's value.
+    scorer = GroupScorer(GroupingOptions())
+    first, second = MemberFactory(scorer), MemberFactory(scorer)
+    alike = [member(i, 30, factory=first) for i in range(4)]
+    apart = [
+        member(i, 30 + 10 * i, "vegan" if i % 2 else "omnivore", factory=second) for i in range(4)
+    ]
+    assert scorer.value(alike) == pytest.approx(4 * (1 - 0.1 * 2 / 6))  # alike; size 4 of 6
+    assert scorer.value(apart) == pytest.approx(4 * scorer.score(apart))
+    assert scorer.value(apart) < scorer.value(alike)
+    assert member(9, 30, factory=second).kind == alike[0].kind
 
 
 def test_severe_limit_counts_distinct_severe_allergens_only() -> None:

@@ -83,7 +83,8 @@ class RunEditor:
             options,
             as_of=options.as_of or run_date or date.today(),
         )
-        factory = MemberFactory()
+        scorer = GroupScorer(options)
+        factory = MemberFactory(scorer)
         self._profiles = {p.participant_id: p for p in triaged.profiles}
         self._pool: dict[str, PoolKey] = {}
         self._facts: dict[str, MemberFacts] = {}
@@ -93,7 +94,7 @@ class RunEditor:
                 self._facts[profile.participant_id] = factory.facts(index, profile)
         self._options = options
         self._rules = PoolRules(
-            GroupScorer(options),
+            scorer,
             range(options.min_group_size, options.target_group_size + 1),
             options.max_allergy_count,
         )

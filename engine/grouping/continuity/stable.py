@@ -103,7 +103,7 @@ def run_stable(
     limits = SearchLimits.for_effort(effort, members=len(pools))
     outcomes = []
     origins: dict[frozenset[str], int] = {}
-    factory = MemberFactory()
+    factory = MemberFactory(rules.scorer)
     for key in sorted(triaged.pools, key=pool_order):
         pool = triaged.pools[key]
         members = {p.participant_id: factory.facts(i, p) for i, p in enumerate(pool)}

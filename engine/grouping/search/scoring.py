@@ -32,10 +32,15 @@ class MemberFacts:
 
 
 class MemberFactory:
-    """Builds MemberFacts, numbering kinds so equal kinds share one small int."""
+    """Builds MemberFacts for `scorer`, numbering kinds so equal kinds share one small int.
 
-    def __init__(self) -> None:
-        self._kinds: dict[tuple[object, ...], int] = {}
+    The numbers are the scorer's: its cache is keyed by kinds, so two factories giving
+    one scorer members would otherwise give different people the same kind, and a group
+    the value of another group with the same numbers.
+    """
+
+    def __init__(self, scorer: GroupScorer) -> None:
+        self._kinds = scorer.kinds
         # Parsed answers are shared between participants who wrote the same thing, so
         # the allergen facts are worked out once per distinct AllergyProfile object.
         self._allergens: dict[int, tuple[AllergyProfile, Allergens, frozenset[str]]] = {}
@@ -71,7 +76,7 @@ def severe_ok(members: Sequence[MemberFacts], limit: int) -> bool:
 class GroupScorer:
     """score(g) = clamp(1 - Pa - age*A - diet*D - size*S, 0, 1), as the spec defines it."""
 
-    __slots__ = ("_age", "_by_rank", "_cache", "_diet", "_majority", "_size", "_target")
+    __slots__ = ("_age", "_by_rank", "_cache", "_diet", "_majority", "_size", "_target", "kinds")
 
     def __init__(self, options: GroupingOptions) -> None:
         weights = options.scoring_weights
@@ -88,6 +93,8 @@ class GroupScorer:
         self._target = options.target_group_size
         # Groups of the same kinds score the same; the search meets the same few often.
         self._cache: dict[tuple[int, ...], float] = {}
+        # Each kind of member (age, diet, allergens) seen, numbered: the cache's keys.
+        self.kinds: dict[tuple[object, ...], int] = {}
 
     def score(self, members: Sequence[MemberFacts]) -> float:
         n = len(members)
