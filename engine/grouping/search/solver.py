@@ -26,6 +26,7 @@ it fires.
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass
 
 from engine.grouping.search.anneal import anneal
 from engine.grouping.search.construct import cut_ordering, pool_orderings
@@ -82,10 +83,11 @@ def solve_pool(
     if not stopped and len(members) <= ANNEAL_LIMIT:
         # The groups every round's walk formed, for the merging of all rounds.
         columns = ColumnPool(rules)
+        search = _Search(rules, limits, rng, stop, columns)
         best: tuple[tuple[int, float], list[list[MemberFacts]], list[MemberFacts]] | None = None
         for _ in range(limits.starts):
             start = ([list(g) for g in groups], list(left_out))
-            found, rest, stopped = _rounds(*start, rules, limits, rng, stop, columns)
+            found, rest, stopped = _rounds(*start, search)
             if best is None or better(objective(found, rules), best[0]):
                 best = (objective(found, rules), found, rest)
             if stopped:
@@ -101,24 +103,29 @@ def solve_pool(
     return PoolSolution(groups, left_out, stopped)
 
 
+@dataclass(frozen=True, slots=True)
+class _Search:
+    """What every round of one pool's refinement shares: its rules, limits, draws, stopping
+    rule, and the columns (every group seen) the merging and the MIP choose from."""
+
+    rules: PoolRules
+    limits: SearchLimits
+    rng: random.Random
+    stop: StopRule
+    columns: ColumnPool
+
+
 def _rounds(
-    groups: list[list[MemberFacts]],
-    left_out: list[MemberFacts],
-    rules: PoolRules,
-    limits: SearchLimits,
-    rng: random.Random,
-    stop: StopRule,
-    columns: ColumnPool,
+    groups: list[list[MemberFacts]], left_out: list[MemberFacts], search: _Search
 ) -> tuple[list[list[MemberFacts]], list[MemberFacts], bool]:
     """`limits.refine_rounds` rounds of refinement, each from the best so far."""
     stopped = False
+    limits = search.limits
     for round_ in range(limits.refine_rounds):
         # The partition's MIP covers all the last round's windows would, and more.
         last = round_ == limits.refine_rounds - 1
         merge = limits.merge and not (last and limits.partition)
-        groups, left_out, stopped = _refine(
-            groups, left_out, rules, limits, rng, stop, columns, merge=merge
-        )
+        groups, left_out, stopped = _refine(groups, left_out, search, merge=merge)
         if stopped:
             break
     return groups, left_out, stopped
@@ -127,11 +134,7 @@ def _rounds(
 def _refine(
     groups: list[list[MemberFacts]],
     left_out: list[MemberFacts],
-    rules: PoolRules,
-    limits: SearchLimits,
-    rng: random.Random,
-    stop: StopRule,
-    columns: ColumnPool,
+    search: _Search,
     *,
     merge: bool,
 ) -> tuple[list[list[MemberFacts]], list[MemberFacts], bool]:
@@ -140,6 +143,13 @@ def _refine(
     Every group the walk forms joins `columns`, which the rounds share, so that a
     later round's merging can combine groups of several walks.
     """
+    rules, limits, rng, stop, columns = (
+        search.rules,
+        search.limits,
+        search.rng,
+        search.stop,
+        search.columns,
+    )
     members = sum(len(g) for g in groups) + len(left_out)
     steps = limits.anneal_steps * members
     walked = anneal(groups, left_out, rules, steps=steps, rng=rng, stop=stop)
