@@ -33,6 +33,7 @@ _ERRORS_BY_CODE: dict[str, type[ServiceError]] = {
     "GR011": grouping.RunGroupsInvalidError,
     "GR012": grouping.NothingToUndoError,
     "GR013": grouping.RunNotEditableError,
+    "GR014": grouping.RunGroupRulesError,
     "EV001": events.ImportTooLargeError,
     "EV002": events.ClosedEventError,
     "EV003": grouping.ClosedEventError,

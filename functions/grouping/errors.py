@@ -94,3 +94,13 @@ class RunNotEditableError(ConflictError, slug="run-not-editable"):
     """A failed run has no groups to edit (GR013)."""
 
     default_detail = "A failed run has no groups to edit."
+
+
+class RunGroupRulesError(ConflictError, slug="run-group-rules"):
+    """An edit that would mix kosher pools or age bands, or seat an apart pair together
+    (GR014): the API refuses it first, naming the rule; the database for every writer."""
+
+    default_detail = (
+        "The groups would mix kosher pools or age bands, or seat two people marked to keep "
+        "apart together; nothing changed."
+    )
