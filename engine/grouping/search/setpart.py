@@ -32,6 +32,10 @@ SETPART_ROUNDS = 2
 SETPART_NEAR = 10
 # Columns whose LP reduced cost is at most this join the MIP (a member is worth ~1).
 SETPART_REDUCED = 0.05
+# The later rounds' cut: their MIP is mostly the new grouping's neighbours, of low reduced
+# cost. On both mid-size sets, seeds 0-3, the same instances reached as with 0.05, and the
+# slowest (the fresh set's mid-20) in 0.79 s instead of 0.92 s.
+SETPART_REDUCED_AGAIN = 0.04
 # At most this many columns (the lowest reduced costs) join the MIP besides the start's.
 SETPART_COLUMNS = 600
 # Branch-and-bound nodes HiGHS may use; it keeps its best solution past them.
@@ -63,7 +67,8 @@ def partition(
 
     It is the start unless better by the spec's order, so it is never worse, and valid:
     every column is a valid group and the MIP chooses disjoint ones. With
-    `reduced_limit` infinite it is the optimum over the columns (within the node limit).
+    `reduced_limit` infinite (then in every round) it is the optimum over the columns
+    (within the node limit); else later rounds cut at SETPART_REDUCED_AGAIN at most.
     """
     # Here, not at the top: a cold start of the engine should not load HiGHS.
     import highspy
@@ -71,7 +76,9 @@ def partition(
     members = {m.index: m for g in groups for m in g} | {m.index: m for m in left_out}
     worth = _worth(columns.values, len(members))
     relaxed = _Relaxation(highspy, max(members) + 1)
-    for _ in range(SETPART_ROUNDS):
+    for round_ in range(SETPART_ROUNDS):
+        if round_ > 0 and reduced_limit != float("inf"):
+            reduced_limit = min(reduced_limit, SETPART_REDUCED_AGAIN)
         columns.add(groups)
         columns.add(neighbours(groups, left_out, columns.rules))
         relaxed.add(columns.values, worth)
