@@ -44,19 +44,31 @@ def world(db: Connection) -> Iterator[EditWorld]:
         people = [insert_participant(db, full_name=f"Person {n}") for n in range(8)]
         outsider = insert_participant(db, full_name="Not In The Run")
         policy = insert_policy(db, name="edits", active=True)
-        payload = result_payload([people[:4], people[4:]])
-        db.execute("set local role service_role")
-        run: UUID = scalar(
-            db,
-            "select public.save_grouping_run(null, %s, %s::jsonb, %s::jsonb)",
-            [
-                policy,
-                json.dumps({"trigger_source": "cli", "options": OPTIONS}),
-                json.dumps(payload),
-            ],
-        )
-        db.execute("reset role")
+        run = save_run(db, policy, OPTIONS, result_payload([people[:4], people[4:]]))
         yield EditWorld(run, (people[:4], people[4:]), outsider, grouping_actors(db, make_user(db)))
+
+
+def save_run(
+    db: Connection,
+    policy: UUID,
+    options: dict[str, Any],
+    payload: dict[str, Any],
+    event: UUID | None = None,
+) -> UUID:
+    """The run `payload` saved as the service role would save a CLI run with `options`."""
+    db.execute("set local role service_role")
+    run: UUID = scalar(
+        db,
+        "select public.save_grouping_run(null, %s, %s::jsonb, %s::jsonb, null, %s)",
+        [
+            policy,
+            json.dumps({"trigger_source": "cli", "options": options}),
+            json.dumps(payload),
+            event,
+        ],
+    )
+    db.execute("reset role")
+    return run
 
 
 def group(number: int, members: list[UUID], score: float = 0.5) -> dict[str, Any]:

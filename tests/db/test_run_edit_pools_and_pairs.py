@@ -9,7 +9,6 @@ past the API's checks), and directly as the service role.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -27,7 +26,7 @@ from tests.db.grouping_world import (
     result_payload,
     scalar,
 )
-from tests.db.run_edits_world import Connection, EditWorld, edit_groups, group
+from tests.db.run_edits_world import Connection, EditWorld, edit_groups, group, save_run
 
 KOSHER_BANDED = {
     "min_group_size": 3,
@@ -53,18 +52,7 @@ def _save(db: Connection, options: dict[str, Any], bands: tuple[str, str]) -> Po
     payload = result_payload([people[:4], people[4:]])
     for saved, band in zip(payload["groups"], bands, strict=True):
         saved["age_band"] = band
-    db.execute("set local role service_role")
-    run: UUID = scalar(
-        db,
-        "select public.save_grouping_run(null, %s, %s::jsonb, %s::jsonb, null, %s)",
-        [
-            policy,
-            json.dumps({"trigger_source": "cli", "options": options}),
-            json.dumps(payload),
-            event,
-        ],
-    )
-    db.execute("reset role")
+    run = save_run(db, policy, options, payload, event)
     actors = grouping_actors(db, make_user(db))
     return PoolRun(EditWorld(run, (people[:4], people[4:]), people[0], actors), event)
 
