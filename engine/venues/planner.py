@@ -41,7 +41,10 @@ class Preference:
 
 
 def plan_venues(
-    request: PlanRequest, *, options: GroupingOptions | None = None, node_budget: int = 24
+    request: PlanRequest,
+    *,
+    options: GroupingOptions | None = None,
+    node_budget: int | None = None,
 ) -> VenuePlan:
     """Assign each group to at most one venue, optimally, and explain every group left out.
 
