@@ -34,7 +34,9 @@ def test_with_every_valid_group_it_is_the_brute_force_optimum() -> None:
         groups, left_out = chunked(members, 5)
         columns = ColumnPool(RULES)
         columns.add(every_valid_group(members))
-        found, rest = partition(groups, left_out, columns, reduced_limit=float("inf"))
+        found, rest = partition(
+            groups, left_out, columns, reduced_limit=float("inf"), later_limit=float("inf")
+        )
         assert valid(found) and accounted(found, rest, count)
         placed, value = total(found)
         best = best_partition(members)

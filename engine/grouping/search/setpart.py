@@ -62,13 +62,15 @@ def partition(
     columns: ColumnPool,
     *,
     reduced_limit: float = SETPART_REDUCED,
+    later_limit: float = SETPART_REDUCED_AGAIN,
 ) -> tuple[list[list[MemberFacts]], list[MemberFacts]]:
     """The best grouping of `columns` (and the neighbours of each grouping found) found.
 
     It is the start unless better by the spec's order, so it is never worse, and valid:
-    every column is a valid group and the MIP chooses disjoint ones. With
-    `reduced_limit` infinite (then in every round) it is the optimum over the columns
-    (within the node limit); else later rounds cut at SETPART_REDUCED_AGAIN at most.
+    every column is a valid group and the MIP chooses disjoint ones. The first round's
+    MIP takes the columns of reduced cost up to `reduced_limit`, later rounds' up to
+    `later_limit`; with both infinite it is the optimum over the columns (within the
+    node limit).
     """
     # Here, not at the top: a cold start of the engine should not load HiGHS.
     import highspy
@@ -77,13 +79,12 @@ def partition(
     worth = _worth(columns.values, len(members))
     relaxed = _Relaxation(highspy, max(members) + 1)
     for round_ in range(SETPART_ROUNDS):
-        if round_ > 0 and reduced_limit != float("inf"):
-            reduced_limit = min(reduced_limit, SETPART_REDUCED_AGAIN)
+        limit = reduced_limit if round_ == 0 else later_limit
         columns.add(groups)
         columns.add(neighbours(groups, left_out, columns.rules))
         relaxed.add(columns.values, worth)
         start = {mask_of(g) for g in groups}
-        chosen = _solve(highspy, relaxed, start, worth, reduced_limit)
+        chosen = _solve(highspy, relaxed, start, worth, limit)
         before = (sum(len(g) for g in groups), sum(columns.values[k] for k in start))
         placed = sum(key.bit_count() for key in chosen)
         total = sum(columns.values[key] for key in chosen)

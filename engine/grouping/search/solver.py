@@ -88,8 +88,9 @@ def solve_pool(
         for _ in range(limits.starts):
             start = ([list(g) for g in groups], list(left_out))
             found, rest, stopped = _rounds(*start, search)
-            if best is None or better(objective(found, rules), best[0]):
-                best = (objective(found, rules), found, rest)
+            score = objective(found, rules)
+            if best is None or better(score, best[0]):
+                best = (score, found, rest)
             if stopped:
                 break
         assert best is not None  # at least one start
