@@ -28,8 +28,10 @@ as $$
   ], null)
 $$;
 
-revoke all on function private.run_pools_by(jsonb) from public, anon;
-grant execute on function private.run_pools_by(jsonb) to authenticated, service_role;
+-- The triggers run as the writer: edit_run_groups' owner, or the service role (signed-in
+-- callers cannot update groups or group_members at all, since 0029).
+revoke all on function private.run_pools_by(jsonb) from public, anon, authenticated;
+grant execute on function private.run_pools_by(jsonb) to service_role;
 
 create function private.keep_group_pool() returns trigger
 language plpgsql

@@ -73,9 +73,9 @@ $$;
 
 -- The triggers run as the writer (edit_run_groups' owner, or the service role).
 revoke all on function private.group_diagnostics(uuid), private.with_group_diagnostics(jsonb, uuid)
-  from public, anon;
+  from public, anon, authenticated;
 grant execute on function private.group_diagnostics(uuid),
-  private.with_group_diagnostics(jsonb, uuid) to authenticated, service_role;
+  private.with_group_diagnostics(jsonb, uuid) to service_role;
 
 create function private.refresh_run_diagnostics() returns trigger
 language plpgsql
